@@ -1,0 +1,50 @@
+import { PartnerOrganisation, type MutationContext } from '../domain/organisation/partner-organisation.js';
+import { NotAPartnerMemberError } from '../domain/shared/errors.js';
+import { parseIdentifier } from '../domain/shared/identifier.js';
+import { retryOnConflict, type RetryPolicy } from './conflict-retry.js';
+import type { Actor, PartnerTeamPorts } from './partner-team-ports.js';
+
+type MutationPorts = Pick<PartnerTeamPorts, 'organisations' | 'memberships' | 'clock' | 'ids'>;
+
+/**
+ * Runs a decision against the actor's own organisation: finds it from the actor's membership,
+ * loads it, lets the aggregate decide, and saves the new state with its audit events at the loaded
+ * version. On a concurrency conflict everything is repeated from the lookup, so the decision is
+ * always made on fresh state. A decision that records no event saves nothing.
+ */
+export async function mutateActorOrganisation<T>(
+  ports: MutationPorts,
+  retry: RetryPolicy,
+  actor: Actor,
+  decide: (organisation: PartnerOrganisation, context: MutationContext) => T,
+): Promise<T> {
+  const actorUserId = parseIdentifier(actor.actorUserId, 'actorUserId');
+  return retryOnConflict(retry, async () => {
+    const member = await ports.memberships.findByUser(actorUserId);
+    if (member === undefined) throw new NotAPartnerMemberError();
+    return decideAndSave(ports, member.organisation.id, actor, decide);
+  });
+}
+
+/** One load–decide–save round on a known organisation (no retry). */
+export async function decideAndSave<T>(
+  ports: MutationPorts,
+  organisationId: string,
+  actor: Actor,
+  decide: (organisation: PartnerOrganisation, context: MutationContext) => T,
+  whenMissing: () => Error = () => new NotAPartnerMemberError(),
+): Promise<T> {
+  const loaded = await ports.organisations.load(organisationId);
+  if (loaded === undefined) throw whenMissing();
+  const organisation = PartnerOrganisation.fromState(loaded.state);
+  const context: MutationContext = {
+    actorUserId: actor.actorUserId,
+    at: ports.clock.now(),
+    eventId: ports.ids.next('event'),
+    requestId: actor.requestId ?? null,
+  };
+  const result = decide(organisation, context);
+  const events = organisation.pullAuditEvents();
+  if (events.length > 0) await ports.organisations.save(organisation.toState(), loaded.version, events);
+  return result;
+}

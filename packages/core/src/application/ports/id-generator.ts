@@ -1,0 +1,4 @@
+/** Generates unique identifiers (they must satisfy `parseIdentifier`). */
+export interface IdGenerator {
+  next(kind: 'invitation' | 'event'): string;
+}

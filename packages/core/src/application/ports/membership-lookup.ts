@@ -1,0 +1,17 @@
+import type { Membership } from '../../domain/membership/membership.js';
+import type { OrganisationProfile } from '../../domain/organisation/organisation-status.js';
+
+/** A user's current membership and the profile of its organisation. */
+export interface MemberContext {
+  readonly organisation: OrganisationProfile;
+  readonly membership: Membership;
+}
+
+/**
+ * Finds the partner organisation a user belongs to (a user belongs to at most one). Reads are
+ * authorised from it; mutations use it only to find the organisation and then re-check membership
+ * on the loaded aggregate, so a lagging lookup can never authorise a change.
+ */
+export interface MembershipLookup {
+  findByUser(userId: string): Promise<MemberContext | undefined>;
+}

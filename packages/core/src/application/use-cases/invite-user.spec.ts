@@ -1,0 +1,125 @@
+import { anOrganisation, expectRejection, givenTeam, users } from '@partner-team/testing';
+import { expect } from 'chai';
+import {
+  AlreadyMemberError,
+  ForbiddenError,
+  InvitationPendingError,
+  InvitationsDisabledError,
+  OrganisationNotActiveError,
+  PartnerBootstrapIncompleteError,
+  ValidationError,
+} from '../../domain/shared/errors.js';
+
+const { ada, bob, cy, eve, gus } = users;
+const acme = () => anOrganisation('acme').named('Acme').withAdmins(ada, bob).withUsers(cy);
+const day = 24 * 60 * 60 * 1000;
+
+describe('InviteUser', function () {
+  it('creates a pending invitation expiring in 7 days, delivers the token and records invitation.created', async function () {
+    const team = await givenTeam(acme());
+    const invitation = await team.useCases.inviteUser.execute({ actorUserId: 'ada', email: '  New.Person@Example.TEST ', role: 'partner_admin', requestId: 'r1' });
+
+    expect(invitation).to.deep.equal({
+      id: 'inv-0001',
+      email: 'new.person@example.test',
+      role: 'partner_admin',
+      invitedBy: 'ada',
+      createdAt: team.clock.now(),
+      expiresAt: new Date(team.clock.now().getTime() + 7 * day),
+    });
+    expect(team.notifier.delivered).to.have.length(1);
+    expect(team.notifier.delivered[0]).to.include({ organisationId: 'acme', organisationName: 'Acme', email: 'new.person@example.test', token: team.tokens.issued[0] });
+    expect(team.auditEvents('acme').map((e) => [e.action, e.actorUserId, e.invitationId, e.requestId])).to.deep.equal([
+      ['invitation.created', 'ada', 'inv-0001', 'r1'],
+    ]);
+  });
+
+  it('keeps only the hash of the token: the raw token is nowhere in the store or the audit log', async function () {
+    const team = await givenTeam(acme());
+    await team.invite({ actor: ada, email: 'new@example.test' });
+    const token = team.tokens.issued[0]!;
+    const stored = JSON.stringify(team.store.dump());
+    expect(stored).not.to.include(token);
+    expect(stored).to.include(team.tokens.hash(token));
+    expect(JSON.stringify(team.logger.lines)).not.to.include(token);
+  });
+
+  it('allows one pending invitation per normalised email address', async function () {
+    const team = await givenTeam(acme());
+    await team.invite({ actor: ada, email: 'dup@example.test' });
+    await expectRejection(team.invite({ actor: bob, email: ' DUP@Example.test' }), InvitationPendingError);
+    expect((await team.useCases.listPendingInvitations.execute({ actorUserId: 'ada' })).items).to.have.length(1);
+    expect(team.auditEvents('acme')).to.have.length(1);
+  });
+
+  it('never lets an expired invitation block a new one, and marks the stale one expired', async function () {
+    const team = await givenTeam(acme());
+    await team.invite({ actor: ada, email: 'late@example.test' });
+    team.clock.advance(7 * day);
+    const again = await team.invite({ actor: ada, email: 'late@example.test' });
+    const state = (await team.store.organisations.load('acme'))!.state;
+    expect(state.invitations.map((i) => [i.id, i.status])).to.deep.equal([
+      ['inv-0001', 'expired'],
+      [again.id, 'pending'],
+    ]);
+  });
+
+  it('refuses to invite a current member', async function () {
+    const team = await givenTeam(acme());
+    await expectRejection(team.invite({ actor: ada, email: 'CY@acme.example' }), AlreadyMemberError);
+    expect(team.notifier.delivered).to.be.empty;
+  });
+
+  it('invites a member of another organisation without revealing that membership', async function () {
+    const team = await givenTeam(acme(), anOrganisation('globex').withAdmins(eve));
+    const invitation = await team.invite({ actor: ada, email: eve.email });
+    expect(invitation.email).to.equal(eve.email);
+  });
+
+  it('refuses while invitations are disabled for the organisation', async function () {
+    const team = await givenTeam(acme().invitationsDisabled());
+    await expectRejection(team.invite({ actor: ada, email: 'x@example.test' }), InvitationsDisabledError);
+    expect(team.auditEvents('acme')).to.be.empty;
+  });
+
+  it('lets only partner_admins invite', async function () {
+    const team = await givenTeam(acme());
+    await expectRejection(team.invite({ actor: cy, email: 'x@example.test' }), ForbiddenError);
+    expect(team.notifier.delivered).to.be.empty;
+  });
+
+  it('refuses in suspended, archived and bootstrap-pending organisations', async function () {
+    for (const organisation of [acme().suspended(), acme().archived()]) {
+      const team = await givenTeam(organisation);
+      await expectRejection(team.invite({ actor: ada, email: 'x@example.test' }), OrganisationNotActiveError);
+      expect(team.auditEvents('acme')).to.be.empty;
+    }
+    const pending = await givenTeam(acme().bootstrapPending());
+    await expectRejection(pending.invite({ actor: ada, email: 'x@example.test' }), PartnerBootstrapIncompleteError);
+  });
+
+  it('rejects a malformed email address or role', async function () {
+    const team = await givenTeam(acme());
+    for (const email of ['', 'no-at-sign', 'a@b', `${'x'.repeat(250)}@example.test`, 'a\u0000b@example.test', 'two@@example.test']) {
+      await expectRejection(team.invite({ actor: ada, email }), ValidationError);
+    }
+    await expectRejection(team.invite({ actor: ada, email: 'ok@example.test', role: 'owner' as never }), ValidationError);
+    expect(team.auditEvents('acme')).to.be.empty;
+  });
+
+  it('keeps the invitation when delivery fails, and logs the failure without the token', async function () {
+    const team = await givenTeam(acme());
+    team.notifier.failWith = new Error('smtp down');
+    const invitation = await team.invite({ actor: ada, email: 'x@example.test' });
+    expect((await team.useCases.listPendingInvitations.execute({ actorUserId: 'ada' })).items.map((i) => i.id)).to.deep.equal([invitation.id]);
+    expect(team.logger.lines.filter((l) => l.level === 'error').map((l) => l.message)).to.deep.equal(['invitation delivery failed']);
+    expect(JSON.stringify(team.logger.lines)).not.to.include(team.tokens.issued[0]!);
+  });
+
+  it('uses the organisation of the actor, whatever else is stored', async function () {
+    const team = await givenTeam(acme(), anOrganisation('globex').withAdmins(eve));
+    await team.invite({ actor: eve, email: gus.email });
+    expect(team.auditEvents('globex')).to.have.length(1);
+    expect(team.auditEvents('acme')).to.be.empty;
+  });
+});

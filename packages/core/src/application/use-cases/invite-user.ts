@@ -1,0 +1,69 @@
+import { isPartnerRole, type PartnerRole } from '../../domain/membership/partner-role.js';
+import { normaliseEmail } from '../../domain/shared/email-address.js';
+import { ValidationError } from '../../domain/shared/errors.js';
+import type { RetryPolicy } from '../conflict-retry.js';
+import { mutateActorOrganisation } from '../organisation-mutation.js';
+import type { Actor, PartnerTeamPorts } from '../partner-team-ports.js';
+import { viewInvitation, type InvitationView } from './invitation-view.js';
+
+export const defaultInvitationTtlMs = 7 * 24 * 60 * 60 * 1000;
+
+type InvitePorts = Pick<
+  PartnerTeamPorts,
+  'organisations' | 'memberships' | 'users' | 'clock' | 'ids' | 'tokens' | 'notifier' | 'logger'
+>;
+
+/**
+ * A partner_admin invites an email address with a role. The token is issued here, only its hash is
+ * stored, and the raw token goes to the notifier alone. A delivery failure is logged (without the
+ * token) and does not undo the invitation: the admin can revoke and invite again.
+ *
+ * @throws `ValidationError` for a malformed email or role, and every error of
+ *   `PartnerOrganisation.inviteUser`.
+ */
+export class InviteUser {
+  constructor(
+    private readonly ports: InvitePorts,
+    private readonly retry: RetryPolicy,
+    private readonly ttlMs: number = defaultInvitationTtlMs,
+  ) {}
+
+  async execute(input: Actor & { readonly email: string; readonly role: PartnerRole }): Promise<InvitationView> {
+    const email = normaliseEmail(input.email);
+    if (!isPartnerRole(input.role)) {
+      throw new ValidationError('role must be partner_admin or partner_user', [{ path: 'role', message: 'unknown role' }]);
+    }
+    const invitee = await this.ports.users.findByEmail(email);
+    const { token, hash } = this.ports.tokens.issue();
+    const invitationId = this.ports.ids.next('invitation');
+    const { invitation, organisation } = await mutateActorOrganisation(this.ports, this.retry, input, (organisation, context) => ({
+      invitation: organisation.inviteUser(context, {
+        invitationId,
+        email,
+        role: input.role,
+        tokenHash: hash,
+        expiresAt: new Date(context.at.getTime() + this.ttlMs),
+        inviteeUserId: invitee?.id ?? null,
+      }),
+      organisation: organisation.getProfile(),
+    }));
+    try {
+      await this.ports.notifier.deliver({
+        organisationId: organisation.id,
+        organisationName: organisation.name,
+        invitationId: invitation.id,
+        email: invitation.email,
+        role: invitation.role,
+        token,
+        expiresAt: invitation.expiresAt,
+        invitedBy: invitation.invitedBy,
+      });
+    } catch (error: unknown) {
+      this.ports.logger.error('invitation delivery failed', {
+        invitationId: invitation.id,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
+    return viewInvitation(invitation);
+  }
+}

@@ -1,0 +1,39 @@
+import type { InvitationStatus } from '../invitation/invitation.js';
+import type { PartnerRole } from '../membership/partner-role.js';
+
+/** The audited partner-team actions. */
+export const auditActions = [
+  'invitation.created',
+  'invitation.revoked',
+  'invitation.accepted',
+  'member.role_changed',
+  'member.removed',
+] as const;
+
+/** See {@link auditActions}. */
+export type AuditAction = (typeof auditActions)[number];
+
+/** What changed, before or after the action. */
+export interface AuditDetail {
+  readonly role?: PartnerRole;
+  readonly status?: InvitationStatus;
+  readonly email?: string;
+}
+
+/**
+ * One audited mutation. Exactly one is recorded per successful mutation, none for a refused one, and
+ * it is persisted atomically with the state it describes.
+ */
+export interface AuditEvent {
+  readonly id: string;
+  readonly organisationId: string;
+  readonly action: AuditAction;
+  readonly actorUserId: string;
+  /** The member acted upon; for invitation events the invitee when they are a known user, else null. */
+  readonly targetUserId: string | null;
+  readonly invitationId: string | null;
+  readonly before: AuditDetail | null;
+  readonly after: AuditDetail | null;
+  readonly at: Date;
+  readonly requestId: string | null;
+}

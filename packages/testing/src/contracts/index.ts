@@ -1,0 +1,1 @@
+export { persistenceContract, type PersistenceSubject } from './persistence-contract.js';

@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+import type { InvitationTokens } from '@partner-team/core';
+
+/**
+ * Predictable invitation tokens for tests (`test-invitation-token-0001`, …) with a real SHA-256
+ * hash, so that "the token is stored nowhere" can be asserted by searching the store for it.
+ */
+export class DeterministicTokens implements InvitationTokens {
+  private counter = 0;
+  /** Every token issued, in order. */
+  readonly issued: string[] = [];
+
+  issue(): { token: string; hash: string } {
+    this.counter += 1;
+    const token = `test-invitation-token-${String(this.counter).padStart(4, '0')}`;
+    this.issued.push(token);
+    return { token, hash: this.hash(token) };
+  }
+
+  hash(token: string): string {
+    return createHash('sha256').update(token, 'utf8').digest('base64url');
+  }
+}

@@ -1,0 +1,12 @@
+export { InMemoryPartnerTeamStore, type InMemoryStoreDump, type InMemoryStoreOptions } from './in-memory/in-memory-store.js';
+export { RosterIndex } from './in-memory/roster-index.js';
+export { FixedClock } from './fixed-clock.js';
+export { SequentialIds } from './sequential-ids.js';
+export { DeterministicTokens } from './deterministic-tokens.js';
+export { RecordingNotifier } from './recording-notifier.js';
+export { MemoryLogger, type LogLine } from './memory-logger.js';
+export { aUser, UserBuilder } from './builders/user-builder.js';
+export { anOrganisation, OrganisationBuilder } from './builders/organisation-builder.js';
+export { users } from './builders/fixtures.js';
+export { TestTeam, givenTeam, type TestTeamOptions } from './test-team.js';
+export { expectRejection } from './assertions.js';

@@ -1,0 +1,122 @@
+import {
+  createPartnerTeam,
+  immediateRetryPolicy,
+  type AuditEvent,
+  type DirectoryUser,
+  type OrganisationState,
+  type PartnerRole,
+  type PartnerTeam,
+  type PartnerTeamPorts,
+  type RetryPolicy,
+} from '@partner-team/core';
+import { OrganisationBuilder } from './builders/organisation-builder.js';
+import { users as namedUsers } from './builders/fixtures.js';
+import { DeterministicTokens } from './deterministic-tokens.js';
+import { FixedClock } from './fixed-clock.js';
+import { InMemoryPartnerTeamStore } from './in-memory/in-memory-store.js';
+import { MemoryLogger } from './memory-logger.js';
+import { RecordingNotifier } from './recording-notifier.js';
+import { SequentialIds } from './sequential-ids.js';
+
+type Who = string | DirectoryUser;
+const idOf = (who: Who): string => (typeof who === 'string' ? who : who.id);
+
+export interface TestTeamOptions {
+  /** Yield to the event loop inside every port call so that concurrent calls interleave. */
+  readonly interleave?: boolean;
+  readonly retry?: RetryPolicy;
+  readonly invitationTtlMs?: number;
+}
+
+/**
+ * The use cases wired to in-memory adapters, a fixed clock and deterministic ids and tokens, with
+ * short-hands that read like the rules: `team.changeRole({ actor: ada, target: bob, role })`.
+ */
+export class TestTeam {
+  readonly store: InMemoryPartnerTeamStore;
+  readonly clock = new FixedClock();
+  readonly ids = new SequentialIds();
+  readonly tokens = new DeterministicTokens();
+  readonly notifier = new RecordingNotifier();
+  readonly logger = new MemoryLogger();
+  readonly ports: PartnerTeamPorts;
+  readonly useCases: PartnerTeam;
+
+  constructor(options: TestTeamOptions = {}) {
+    this.store = new InMemoryPartnerTeamStore({ interleave: options.interleave ?? false });
+    this.ports = {
+      organisations: this.store.organisations,
+      memberships: this.store.memberships,
+      roster: this.store.roster,
+      auditLog: this.store.auditLog,
+      users: this.store.users,
+      clients: this.store.clients,
+      clock: this.clock,
+      ids: this.ids,
+      tokens: this.tokens,
+      notifier: this.notifier,
+      logger: this.logger,
+    };
+    this.useCases = createPartnerTeam(this.ports, {
+      retry: options.retry ?? immediateRetryPolicy,
+      ...(options.invitationTtlMs === undefined ? {} : { invitationTtlMs: options.invitationTtlMs }),
+    });
+  }
+
+  givenUsers(...users: DirectoryUser[]): this {
+    for (const user of users) this.store.putUser(user);
+    return this;
+  }
+
+  async givenOrganisations(...organisations: (OrganisationState | OrganisationBuilder)[]): Promise<this> {
+    for (const o of organisations) {
+      await this.store.organisations.save(o instanceof OrganisationBuilder ? o.build() : o, 0, []);
+    }
+    return this;
+  }
+
+  /** The user's role in their organisation, or undefined when they belong to none. */
+  async roleOf(who: Who): Promise<PartnerRole | undefined> {
+    return (await this.store.memberships.findByUser(idOf(who)))?.membership.role;
+  }
+
+  /** Every audit event of an organisation, oldest first. */
+  auditEvents(organisationId: string): readonly AuditEvent[] {
+    return this.store.dump().auditEvents[organisationId] ?? [];
+  }
+
+  /** Every audit event in the store. */
+  allAuditEvents(): AuditEvent[] {
+    return Object.values(this.store.dump().auditEvents).flat();
+  }
+
+  changeRole(args: { actor: Who; target: Who; role: PartnerRole }) {
+    return this.useCases.changeMemberRole.execute({ actorUserId: idOf(args.actor), targetUserId: idOf(args.target), role: args.role });
+  }
+
+  remove(args: { actor: Who; target: Who }) {
+    return this.useCases.removeMember.execute({ actorUserId: idOf(args.actor), targetUserId: idOf(args.target) });
+  }
+
+  invite(args: { actor: Who; email: string; role?: PartnerRole }) {
+    return this.useCases.inviteUser.execute({ actorUserId: idOf(args.actor), email: args.email, role: args.role ?? 'partner_user' });
+  }
+
+  revoke(args: { actor: Who; invitationId: string }) {
+    return this.useCases.revokeInvitation.execute({ actorUserId: idOf(args.actor), invitationId: args.invitationId });
+  }
+
+  accept(args: { actor: Who; token: string }) {
+    return this.useCases.acceptInvitation.execute({ actorUserId: idOf(args.actor), token: args.token });
+  }
+}
+
+/**
+ * A team over the named fixture users with the given organisations stored:
+ * `await givenTeam(anOrganisation('acme').withAdmins(ada, bob).withUsers(cy))`.
+ */
+export async function givenTeam(
+  ...organisations: (OrganisationState | OrganisationBuilder)[]
+): Promise<TestTeam> {
+  return new TestTeam().givenUsers(...Object.values(namedUsers)).givenOrganisations(...organisations);
+}

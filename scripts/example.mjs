@@ -1,0 +1,26 @@
+// The README's embedding example, runnable: core + in-memory adapters, no server yet.
+import { createPartnerTeam } from '@partner-team/core';
+import {
+  InMemoryPartnerTeamStore, FixedClock, SequentialIds, DeterministicTokens,
+  RecordingNotifier, MemoryLogger, anOrganisation, aUser,
+} from '@partner-team/testing';
+
+const store = new InMemoryPartnerTeamStore();
+store.putUser(aUser('ada').named('Ada Lovelace').withEmail('ada@acme.example').build());
+store.putUser(aUser('cy').named('Cy Hopper').withEmail('cy@acme.example').build());
+await store.organisations.save(anOrganisation('acme').withAdmins('ada').withUsers('cy').build(), 0, []);
+
+const team = createPartnerTeam({
+  organisations: store.organisations, memberships: store.memberships, roster: store.roster,
+  auditLog: store.auditLog, users: store.users, clients: store.clients,
+  clock: new FixedClock(), ids: new SequentialIds(), tokens: new DeterministicTokens(),
+  notifier: new RecordingNotifier(), logger: new MemoryLogger(),
+});
+
+console.log(await team.changeMemberRole.execute({ actorUserId: 'ada', targetUserId: 'cy', role: 'partner_admin' }));
+try {
+  await team.changeMemberRole.execute({ actorUserId: 'ada', targetUserId: 'ada', role: 'partner_user' });
+} catch (error) {
+  console.log(`refused: ${error.code} — ${error.message}`);
+}
+console.log((await team.listMembers.execute({ actorUserId: 'cy' })).items);
