@@ -10,9 +10,12 @@ export class DeterministicTokens implements InvitationTokens {
   /** Every token issued, in order. */
   readonly issued: string[] = [];
 
+  /** `prefix` keeps two generators' tokens apart (it must be base64url characters). */
+  constructor(private readonly prefix = 'test-invitation-token') {}
+
   issue(): { token: string; hash: string } {
     this.counter += 1;
-    const token = `test-invitation-token-${String(this.counter).padStart(4, '0')}`;
+    const token = `${this.prefix}-${String(this.counter).padStart(4, '0')}`;
     this.issued.push(token);
     return { token, hash: this.hash(token) };
   }

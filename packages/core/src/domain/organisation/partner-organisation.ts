@@ -242,6 +242,9 @@ export class PartnerOrganisation {
     if (samePending.some((i) => effectiveInvitationStatus(i, context.at) === 'pending')) throw new InvitationPendingError();
     if (invitation.expiresAt.getTime() <= context.at.getTime()) throw new InvalidOrganisationStateError(this.id, 'invitation expiry is not in the future');
     if (this.invitations.has(invitation.invitationId)) throw new InvalidOrganisationStateError(this.id, 'invitation id reused');
+    if ([...this.invitations.values()].some((i) => i.tokenHash === invitation.tokenHash)) {
+      throw new InvalidOrganisationStateError(this.id, 'invitation token hash reused');
+    }
     for (const stale of samePending) {
       this.invitations.set(stale.id, { ...stale, status: 'expired', closedAt: context.at });
     }

@@ -1,0 +1,132 @@
+import { auditActions, invitationStatuses, organisationStatuses, partnerRoles, permissions, rosterSorts } from '@partner-team/core';
+import { z } from 'zod';
+
+// Requests: strict objects at every level (unknown keys, including "__proto__", are refused),
+// strings only where the query parser yields strings, bounded lengths everywhere.
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'expected an identifier (1-64 letters, digits, "_", ".", ":" or "-")');
+const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, 'expected base64url characters');
+const pageSize = z
+  .string()
+  .regex(/^[0-9]{1,3}$/, 'expected a whole number from 1 to 100')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(100));
+const role = z.enum(partnerRoles);
+
+export const userIdParams = z.strictObject({ userId: identifier });
+export const invitationIdParams = z.strictObject({ invitationId: identifier });
+export const noParams = z.strictObject({});
+export const noQuery = z.strictObject({});
+
+export const membersQuery = z.strictObject({
+  q: z.string().max(100).optional(),
+  sort: z.enum(rosterSorts).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  limit: pageSize.optional(),
+  cursor: base64url(2048).optional(),
+});
+
+export const auditEventsQuery = z.strictObject({
+  limit: pageSize.optional(),
+  cursor: base64url(64).optional(),
+});
+
+export const inviteBody = z.strictObject({
+  email: z.string().min(3).max(254),
+  role,
+});
+
+export const changeRoleBody = z.strictObject({ role });
+
+export const acceptInvitationBody = z.strictObject({ token: base64url(256).min(22) });
+
+// Responses: what each endpoint promises; HTTP tests validate real answers against these.
+
+const instant = z.iso.datetime();
+
+export const problemResponse = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  code: z.string(),
+  detail: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  requestId: z.string(),
+});
+
+export const meResponse = z.strictObject({
+  user: z.strictObject({ id: identifier, name: z.string(), email: z.string() }),
+  organisation: z.strictObject({
+    id: identifier,
+    name: z.string(),
+    status: z.enum(organisationStatuses),
+    bootstrapped: z.boolean(),
+    invitationsEnabled: z.boolean(),
+  }),
+  role,
+  permissions: z.array(z.enum(permissions)),
+  csrfToken: z.string(),
+});
+
+const memberSummary = z.strictObject({ userId: identifier, name: z.string(), email: z.string(), role });
+const memberDetails = z.strictObject({
+  userId: identifier,
+  name: z.string(),
+  email: z.string(),
+  role,
+  mfaEnabled: z.boolean(),
+  lastActiveAt: instant.nullable(),
+});
+
+export const memberResponse = memberDetails;
+
+export const membersResponse = z.strictObject({
+  items: z.array(z.union([memberDetails, memberSummary])),
+  nextCursor: z.string().nullable(),
+  total: z.number().int().min(0),
+});
+
+export const clientsResponse = z.strictObject({
+  items: z.array(z.strictObject({ clientId: identifier, name: z.string() })),
+});
+
+export const invitationResponse = z.strictObject({
+  id: identifier,
+  email: z.string(),
+  role,
+  invitedBy: identifier,
+  createdAt: instant,
+  expiresAt: instant,
+});
+
+export const invitationsResponse = z.strictObject({ items: z.array(invitationResponse) });
+
+export const acceptInvitationResponse = z.strictObject({
+  organisation: z.strictObject({ id: identifier, name: z.string() }),
+  role,
+});
+
+const auditDetail = z
+  .strictObject({ role: role.optional(), status: z.enum(invitationStatuses).optional(), email: z.string().optional() })
+  .nullable();
+
+export const auditEventsResponse = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      id: identifier,
+      action: z.enum(auditActions),
+      actorUserId: identifier,
+      targetUserId: identifier.nullable(),
+      invitationId: identifier.nullable(),
+      before: auditDetail,
+      after: auditDetail,
+      at: instant,
+      requestId: z.string().nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+export const healthResponse = z.strictObject({ status: z.enum(['ok', 'unavailable']) });

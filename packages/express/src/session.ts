@@ -1,0 +1,104 @@
+import { createHmac, timingSafeEqual, type KeyObject, createSecretKey } from 'node:crypto';
+import { isIdentifier } from '@partner-team/core';
+import type { Request } from 'express';
+
+/** Who is signed in: the user, and the session (the CSRF token is bound to it). */
+export interface Session {
+  readonly userId: string;
+  readonly sessionId: string;
+}
+
+/**
+ * Pluggable authentication: return the session of a request, or undefined when there is none or it
+ * is not valid. Never throw for a bad credential; the router answers 401.
+ */
+export interface SessionAuthenticator {
+  authenticate(request: Request): Session | undefined | Promise<Session | undefined>;
+}
+
+export const sessionCookieName = 'partner_session';
+const sessionIdPattern = /^[A-Za-z0-9_-]{8,128}$/;
+const segmentPattern = /^[A-Za-z0-9_-]+$/;
+const maxTokenLength = 4096;
+
+function parseSegment(segment: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads the session token from the `partner_session` cookie, else from `Authorization: Bearer`. */
+export function sessionTokenOf(request: Request): string | undefined {
+  const cookie = request.headers.cookie;
+  if (cookie !== undefined) {
+    for (const part of cookie.split(';')) {
+      const eq = part.indexOf('=');
+      if (eq > 0 && part.slice(0, eq).trim() === sessionCookieName) return part.slice(eq + 1).trim();
+    }
+  }
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined && authorization.length > 7 && authorization.slice(0, 7).toLowerCase() === 'bearer ') {
+    return authorization.slice(7).trim();
+  }
+  return undefined;
+}
+
+/**
+ * Verifies session JWTs signed with HS256. Deliberately narrow: only `alg: HS256` is accepted (no
+ * `none`, no algorithm taken from the token), the signature is compared in constant time, `exp` is
+ * required and enforced, `sub` must be a user identifier and `sid` a session id.
+ */
+export class JwtSessionAuthenticator implements SessionAuthenticator {
+  private readonly key: KeyObject;
+
+  constructor(
+    secret: string | Buffer,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
+  }
+
+  authenticate(request: Request): Session | undefined {
+    const token = sessionTokenOf(request);
+    return token === undefined ? undefined : this.verify(token);
+  }
+
+  /** The session in `token`, or undefined when it is malformed, badly signed or expired. */
+  verify(token: string): Session | undefined {
+    if (token.length > maxTokenLength) return undefined;
+    const parts = token.split('.');
+    if (parts.length !== 3) return undefined;
+    const [header, payload, signature] = parts as [string, string, string];
+    if (!segmentPattern.test(header) || !segmentPattern.test(payload) || !segmentPattern.test(signature)) return undefined;
+    const expected = createHmac('sha256', this.key).update(`${header}.${payload}`).digest();
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    const head = parseSegment(header);
+    if (!isPlainObject(head) || head.alg !== 'HS256' || (head.typ !== undefined && head.typ !== 'JWT') || head.crit !== undefined) {
+      return undefined;
+    }
+    const claims = parseSegment(payload);
+    if (!isPlainObject(claims)) return undefined;
+    const { sub, sid, exp, nbf } = claims;
+    const nowSeconds = this.now() / 1000;
+    if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= nowSeconds) return undefined;
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds + 30)) return undefined;
+    if (!isIdentifier(sub) || typeof sid !== 'string' || !sessionIdPattern.test(sid)) return undefined;
+    return { userId: sub, sessionId: sid };
+  }
+
+  /** Issues a session token (demo sign-in, tests). */
+  issue(session: Session, ttlSeconds: number): string {
+    const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+    const iat = Math.floor(this.now() / 1000);
+    const payload = Buffer.from(JSON.stringify({ sub: session.userId, sid: session.sessionId, iat, exp: iat + ttlSeconds })).toString('base64url');
+    const signature = createHmac('sha256', this.key).update(`${header}.${payload}`).digest('base64url');
+    return `${header}.${payload}.${signature}`;
+  }
+}

@@ -1,0 +1,48 @@
+import type { LogFields, Logger } from '@partner-team/core';
+import winston from 'winston';
+
+/** Field names that must never reach a log line, whoever passes them. */
+const secretKey = /token|csrf|session|cookie|authorization|secret|password/i;
+
+/** Defence in depth: replaces the value of any secret-looking field, at any depth. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 4 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = secretKey.test(key) ? '[redacted]' : redact(v, depth + 1);
+  return out;
+}
+
+/** Core's Logger on winston: one JSON line per entry on stdout. */
+export class WinstonLogger implements Logger {
+  private readonly winston: winston.Logger;
+
+  constructor(level: 'error' | 'warn' | 'info' | 'debug' | 'silent', transport?: winston.transport) {
+    this.winston = winston.createLogger({
+      level: level === 'silent' ? 'error' : level,
+      silent: level === 'silent',
+      format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+      // winston's typings declare Console apart from TransportStream, though it extends it at runtime.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+      transports: [transport ?? new winston.transports.Console()],
+    });
+  }
+
+  debug(message: string, fields?: LogFields): void {
+    this.write('debug', message, fields);
+  }
+  info(message: string, fields?: LogFields): void {
+    this.write('info', message, fields);
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.write('warn', message, fields);
+  }
+  error(message: string, fields?: LogFields): void {
+    this.write('error', message, fields);
+  }
+
+  private write(level: string, message: string, fields: LogFields | undefined): void {
+    if (!this.winston.isLevelEnabled(level)) return;
+    this.winston.log(level, message, fields === undefined ? {} : (redact(fields) as object));
+  }
+}

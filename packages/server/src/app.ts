@@ -1,0 +1,62 @@
+import type { Logger, PartnerTeam } from '@partner-team/core';
+import {
+  createPartnerTeamRouter,
+  problemTypes,
+  problemTypeUri,
+  type CsrfTokens,
+  type JwtSessionAuthenticator,
+} from '@partner-team/express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Container } from 'inversify';
+import type { ServerConfig } from './config.js';
+import { TYPES } from './container.js';
+import { createDemoRouter } from './demo-sign-in.js';
+import type { Fixture } from './fixture.js';
+import type { Persistence } from './persistence.js';
+
+export const apiMountPath = '/api/partner-team';
+
+/** The bundled server's Express app: the API, the demo sign-in (outside production) and health checks. */
+export function createApp(container: Container): Express {
+  const config = container.get<ServerConfig>(TYPES.Config);
+  const logger = container.get<Logger>(TYPES.Logger);
+  const persistence = container.get<Persistence>(TYPES.Persistence);
+  const sessions = container.get<JwtSessionAuthenticator>(TYPES.Sessions);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  const router = createPartnerTeamRouter({
+    team: container.get<PartnerTeam>(TYPES.PartnerTeam),
+    sessions,
+    csrf: container.get<CsrfTokens>(TYPES.Csrf),
+    logger,
+    ready: () => persistence.ready(),
+    mutationRateLimit: { limit: config.mutationsPerMinute, windowMs: 60_000 },
+  });
+  app.use(apiMountPath, router);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await persistence.ready();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable' });
+  });
+  if (config.demoMode) {
+    app.use('/demo', createDemoRouter(container.get<Fixture>(TYPES.Fixture), sessions, config.publicBaseUrl.startsWith('https:')));
+  }
+
+  app.use((_req: Request, res: Response) => {
+    const { status, title } = problemTypes.route_not_found;
+    res.status(status).type('application/problem+json').send(JSON.stringify({ type: problemTypeUri('route_not_found'), title, status, code: 'route_not_found', requestId: '' }));
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (error as { status?: unknown }).status === 'number' ? ((error as { status: number }).status) : 500;
+    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status >= 400 && status < 500 ? 'validation_failed' : 'internal';
+    if (code === 'internal') logger.error('unexpected error outside the API', { error: error instanceof Error ? error.name : typeof error, stack: error instanceof Error ? error.stack : undefined });
+    const { title } = problemTypes[code];
+    res.status(problemTypes[code].status).type('application/problem+json').send(JSON.stringify({ type: problemTypeUri(code), title, status: problemTypes[code].status, code, requestId: '' }));
+  });
+  return app;
+}

@@ -1,0 +1,76 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The demo fixture shipped in the repository: the default seed of the in-memory store. */
+export const demoFixturePath = fileURLToPath(new URL('../fixtures/demo.json', import.meta.url));
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positive = z.coerce.number().int().positive();
+
+const environment = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  SEED_FILE: z.string().min(1).optional(),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'MONGODB_URI must start with mongodb:// or mongodb+srv://').optional(),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  MAIL_OUTBOX_DIR: z.string().min(1).optional(),
+  PUBLIC_BASE_URL: z.url().optional(),
+  MUTATIONS_PER_MINUTE: positive.default(120),
+});
+
+/** The server's configuration, validated from the environment. */
+export interface ServerConfig {
+  readonly production: boolean;
+  /** Demo sign-in and the fixture user picker: only outside production. */
+  readonly demoMode: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly sessionSecret: string;
+  /** True when no SESSION_SECRET was given and a random one was generated. */
+  readonly sessionSecretGenerated: boolean;
+  readonly seedFile: string;
+  readonly mongodbUri: string | undefined;
+  readonly logLevel: 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  readonly mailOutboxDir: string | undefined;
+  readonly publicBaseUrl: string;
+  readonly mutationsPerMinute: number;
+}
+
+/** Thrown for an invalid environment; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the configuration. `SESSION_SECRET` is required in production; elsewhere a random one is
+ * generated (sessions then end with the process, and the caller logs a warning).
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, randomSecret: () => string): ServerConfig {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && e.SESSION_SECRET === undefined) throw new ConfigError('Invalid configuration: SESSION_SECRET is required when NODE_ENV=production');
+  const displayHost = e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
+  return {
+    production,
+    demoMode: !production,
+    port: e.PORT,
+    host: e.HOST,
+    sessionSecret: e.SESSION_SECRET ?? randomSecret(),
+    sessionSecretGenerated: e.SESSION_SECRET === undefined,
+    seedFile: e.SEED_FILE ?? demoFixturePath,
+    mongodbUri: e.MONGODB_URI,
+    logLevel: e.LOG_LEVEL,
+    mailOutboxDir: e.MAIL_OUTBOX_DIR,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ''),
+    mutationsPerMinute: e.MUTATIONS_PER_MINUTE,
+  };
+}

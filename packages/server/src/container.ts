@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createPartnerTeam,
+  defaultInvitationTtlMs,
+  type Clock,
+  type IdGenerator,
+  type InvitationNotifier,
+  type InvitationTokens,
+  type Logger,
+  type PartnerTeam,
+} from '@partner-team/core';
+import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
+import { Container } from 'inversify';
+import { LoggingInvitationNotifier } from './adapters/invitation-delivery.js';
+import { RandomIds } from './adapters/random-ids.js';
+import { Sha256InvitationTokens } from './adapters/sha256-invitation-tokens.js';
+import { SystemClock } from './adapters/system-clock.js';
+import { WinstonLogger } from './adapters/winston-logger.js';
+import type { ServerConfig } from './config.js';
+import { readFixture, withFixtureInvitations, type Fixture } from './fixture.js';
+import { createInMemoryPersistence, type Persistence } from './persistence.js';
+
+/** Service identifiers of the container. */
+export const TYPES = {
+  Config: Symbol.for('partner-team.Config'),
+  Logger: Symbol.for('partner-team.Logger'),
+  Clock: Symbol.for('partner-team.Clock'),
+  Ids: Symbol.for('partner-team.Ids'),
+  Tokens: Symbol.for('partner-team.Tokens'),
+  Notifier: Symbol.for('partner-team.Notifier'),
+  Fixture: Symbol.for('partner-team.Fixture'),
+  Persistence: Symbol.for('partner-team.Persistence'),
+  PartnerTeam: Symbol.for('partner-team.PartnerTeam'),
+  Sessions: Symbol.for('partner-team.Sessions'),
+  Csrf: Symbol.for('partner-team.Csrf'),
+} as const;
+
+/** Replacements for tests and embedders (a fixed clock, a recording notifier, another store…). */
+export interface ContainerOverrides {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly tokens?: InvitationTokens;
+  readonly notifier?: InvitationNotifier;
+  /** Builds the persistence instead of the default (in-memory from the seed file, or MongoDB). */
+  readonly persistence?: (fixture: Fixture) => Promise<Persistence>;
+}
+
+/** Opens the MongoDB persistence; provided by the MongoDB adapter package once wired. */
+export type MongoPersistenceFactory = (uri: string, logger: Logger) => Promise<Persistence>;
+
+/**
+ * The composition root, as a function: nothing is created at import time. Reads the seed fixture,
+ * opens the store (in-memory seeded from the fixture by default; MongoDB when `MONGODB_URI` is set
+ * and a factory is given), and binds every port and use case.
+ */
+export async function createContainer(
+  config: ServerConfig,
+  overrides: ContainerOverrides = {},
+  mongo?: MongoPersistenceFactory,
+): Promise<Container> {
+  const logger = overrides.logger ?? new WinstonLogger(config.logLevel);
+  const clock = overrides.clock ?? new SystemClock();
+  const ids = overrides.ids ?? new RandomIds();
+  const tokens = overrides.tokens ?? new Sha256InvitationTokens();
+  const notifier = overrides.notifier ?? new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir);
+  const fixture = await readFixture(config.seedFile);
+
+  let persistence: Persistence;
+  if (overrides.persistence !== undefined) {
+    persistence = await overrides.persistence(fixture);
+  } else if (config.mongodbUri !== undefined) {
+    if (mongo === undefined) throw new Error('MONGODB_URI is set but no MongoDB adapter was provided');
+    persistence = await mongo(config.mongodbUri, logger);
+  } else {
+    const seeded = withFixtureInvitations(fixture, { tokens, ids, clock }, defaultInvitationTtlMs);
+    persistence = await createInMemoryPersistence(fixture, seeded);
+    for (const message of seeded.messages) await notifier.deliver(message);
+  }
+
+  const container = new Container();
+  container.bind<ServerConfig>(TYPES.Config).toConstantValue(config);
+  container.bind<Logger>(TYPES.Logger).toConstantValue(logger);
+  container.bind<Clock>(TYPES.Clock).toConstantValue(clock);
+  container.bind<IdGenerator>(TYPES.Ids).toConstantValue(ids);
+  container.bind<InvitationTokens>(TYPES.Tokens).toConstantValue(tokens);
+  container.bind<InvitationNotifier>(TYPES.Notifier).toConstantValue(notifier);
+  container.bind<Fixture>(TYPES.Fixture).toConstantValue(fixture);
+  container.bind<Persistence>(TYPES.Persistence).toConstantValue(persistence);
+  container
+    .bind<PartnerTeam>(TYPES.PartnerTeam)
+    .toResolvedValue(
+      (p: Persistence, c: Clock, i: IdGenerator, t: InvitationTokens, n: InvitationNotifier, l: Logger) =>
+        createPartnerTeam({
+          organisations: p.organisations,
+          memberships: p.memberships,
+          roster: p.roster,
+          auditLog: p.auditLog,
+          users: p.users,
+          clients: p.clients,
+          clock: c,
+          ids: i,
+          tokens: t,
+          notifier: n,
+          logger: l,
+        }),
+      [TYPES.Persistence, TYPES.Clock, TYPES.Ids, TYPES.Tokens, TYPES.Notifier, TYPES.Logger],
+    )
+    .inSingletonScope();
+  container
+    .bind<JwtSessionAuthenticator>(TYPES.Sessions)
+    .toResolvedValue((c: ServerConfig) => new JwtSessionAuthenticator(c.sessionSecret), [TYPES.Config])
+    .inSingletonScope();
+  container
+    .bind<CsrfTokens>(TYPES.Csrf)
+    .toResolvedValue((c: ServerConfig) => new CsrfTokens(c.sessionSecret), [TYPES.Config])
+    .inSingletonScope();
+  return container;
+}
+
+/** A random 256-bit session secret for development runs without SESSION_SECRET. */
+export const randomSessionSecret = (): string => randomBytes(32).toString('base64url');

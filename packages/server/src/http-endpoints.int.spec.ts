@@ -1,0 +1,253 @@
+import { ConcurrencyConflictError, StoreUnavailableError } from '@partner-team/core';
+import { problemTypes, schemas, type ProblemCode } from '@partner-team/express';
+import { expect } from 'chai';
+import type { z } from 'zod';
+import type { Persistence } from './persistence.js';
+import { TestServer, type Answer } from './test-support/test-server.js';
+
+const day = 24 * 60 * 60 * 1000;
+const seen = new Set<ProblemCode>();
+
+function expectProblem(answer: Answer, code: ProblemCode): void {
+  expect(answer.status, answer.text).to.equal(problemTypes[code].status);
+  expect(answer.headers.get('content-type')).to.match(/^application\/problem\+json/);
+  const body = schemas.problemResponse.parse(answer.body);
+  expect(body.code).to.equal(code);
+  expect(body.status).to.equal(answer.status);
+  expect(body.requestId).to.be.a('string').and.not.equal('');
+  expect(answer.text).not.to.match(/\bat .+\.js:\d+|stack/i);
+  seen.add(code);
+}
+
+function expectBody<S extends z.ZodType>(answer: Answer, status: number, schema: S): z.output<S> {
+  expect(answer.status, answer.text).to.equal(status);
+  expect(answer.headers.get('content-type')).to.match(/^application\/json/);
+  return schema.parse(answer.body);
+}
+
+describe('HTTP API: every endpoint and every error code, against a started server', function () {
+  let server: TestServer;
+
+  before(async function () {
+    server = await TestServer.start();
+  });
+  after(async function () {
+    await server.close();
+  });
+  beforeEach(async function () {
+    await server.reset();
+    server.clock.set('2026-01-15T09:00:00.000Z');
+  });
+
+  describe('success paths', function () {
+    it('GET /healthz and /readyz answer outside authentication', async function () {
+      expectBody(await server.anonymous().get('/healthz'), 200, schemas.healthResponse);
+      expectBody(await server.anonymous().get('/readyz'), 200, schemas.healthResponse);
+      expectBody(await server.root().get('/healthz'), 200, schemas.healthResponse);
+    });
+
+    it('GET /me returns the member context and a CSRF token bound to the session', async function () {
+      const ada = await server.signIn('ada');
+      const me = expectBody(await ada.get('/me'), 200, schemas.meResponse);
+      expect(me.user).to.deep.equal({ id: 'ada', name: 'Ada Lovelace', email: 'ada@acme.example' });
+      expect(me.organisation).to.deep.equal({ id: 'acme', name: 'Acme', status: 'active', bootstrapped: true, invitationsEnabled: true });
+      expect(me.role).to.equal('partner_admin');
+      expect(me.permissions).to.include('members.remove');
+      const again = await server.signIn('ada');
+      expect(again.csrfToken).not.to.equal(me.csrfToken);
+    });
+
+    it('GET /members searches, sorts and pages, with least privilege for partner_users', async function () {
+      const ada = await server.signIn('ada');
+      const first = expectBody(await ada.get('/members?sort=email&order=desc&limit=2'), 200, schemas.membersResponse);
+      expect(first.total).to.equal(6);
+      expect(first.items.map((m) => m.userId)).to.deep.equal(['rex', 'dee']);
+      expect(first.items[0]).to.have.keys(['userId', 'name', 'email', 'role', 'mfaEnabled', 'lastActiveAt']);
+      const second = expectBody(await ada.get(`/members?sort=email&order=desc&limit=2&cursor=${first.nextCursor ?? ''}`), 200, schemas.membersResponse);
+      expect(second.items.map((m) => m.userId)).to.deep.equal(['dan', 'cy']);
+      const search = expectBody(await ada.get('/members?q=TURING'), 200, schemas.membersResponse);
+      expect(search.items.map((m) => m.userId)).to.deep.equal(['dee']);
+      const cy = await server.signIn('cy');
+      const asUser = expectBody(await cy.get('/members'), 200, schemas.membersResponse);
+      for (const item of asUser.items) expect(item).to.have.keys(['userId', 'name', 'email', 'role']);
+      const byActivity = expectBody(await ada.get('/members?sort=lastActiveAt'), 200, schemas.membersResponse);
+      expect(byActivity.items[0]).to.include({ userId: 'bob', lastActiveAt: null });
+    });
+
+    it('GET /members/:userId/clients lists assigned clients', async function () {
+      const cy = await server.signIn('cy');
+      const clients = expectBody(await cy.get('/members/cy/clients'), 200, schemas.clientsResponse);
+      expect(clients.items).to.deep.equal([
+        { clientId: 'c-cont', name: 'Contoso' },
+        { clientId: 'c-north', name: 'Northwind' },
+      ]);
+      const ada = await server.signIn('ada');
+      expect(expectBody(await ada.get('/members/dee/clients'), 200, schemas.clientsResponse).items).to.deep.equal([{ clientId: 'c-fab', name: 'Fabrikam' }]);
+    });
+
+    it('PATCH /members/:userId changes a role and answers the member', async function () {
+      const ada = await server.signIn('ada');
+      const member = expectBody(await ada.patch('/members/cy', { role: 'partner_admin' }), 200, schemas.memberResponse);
+      expect(member).to.include({ userId: 'cy', role: 'partner_admin' });
+      expect((await server.store.memberships.findByUser('cy'))?.membership.role).to.equal('partner_admin');
+    });
+
+    it('DELETE /members/:userId removes a member', async function () {
+      const ada = await server.signIn('ada');
+      const answer = await ada.delete('/members/dee');
+      expect(answer.status).to.equal(204);
+      expect(answer.text).to.equal('');
+      expect(await server.store.memberships.findByUser('dee')).to.equal(undefined);
+    });
+
+    it('POST /invitations creates an invitation without its token; GET lists it; DELETE revokes it', async function () {
+      const ada = await server.signIn('ada');
+      const created = await ada.post('/invitations', { email: 'New.Person@Example.test', role: 'partner_admin' });
+      const invitation = expectBody(created, 201, schemas.invitationResponse);
+      expect(invitation).to.include({ email: 'new.person@example.test', role: 'partner_admin', invitedBy: 'ada' });
+      expect(created.headers.get('location')).to.equal(`invitations/${invitation.id}`);
+      const token = server.notifier.tokenFor('new.person@example.test')!;
+      expect(created.text).not.to.include(token);
+      const listed = expectBody(await ada.get('/invitations'), 200, schemas.invitationsResponse);
+      expect(listed.items.map((i) => i.email)).to.include('new.person@example.test');
+      expect(JSON.stringify(listed)).not.to.include(token);
+      expect((await ada.delete(`/invitations/${invitation.id}`)).status).to.equal(204);
+      expect(expectBody(await ada.get('/invitations'), 200, schemas.invitationsResponse).items.map((i) => i.id)).not.to.include(invitation.id);
+    });
+
+    it('POST /invitations/accept admits the invitee', async function () {
+      const newbie = await server.signIn('newbie');
+      const joined = expectBody(await newbie.post('/invitations/accept', { token: server.seedTokens[0] }), 200, schemas.acceptInvitationResponse);
+      expect(joined).to.deep.equal({ organisation: { id: 'acme', name: 'Acme' }, role: 'partner_user' });
+      expect(expectBody(await newbie.get('/me'), 200, schemas.meResponse).role).to.equal('partner_user');
+    });
+
+    it('GET /audit-events pages the organisation’s events newest first', async function () {
+      const ada = await server.signIn('ada');
+      await ada.patch('/members/cy', { role: 'partner_admin' }, { headers: { 'x-request-id': 'req-role' } });
+      await ada.delete('/members/dee');
+      const page = expectBody(await ada.get('/audit-events?limit=1'), 200, schemas.auditEventsResponse);
+      expect(page.items.map((e) => e.action)).to.deep.equal(['member.removed']);
+      const next = expectBody(await ada.get(`/audit-events?limit=1&cursor=${page.nextCursor ?? ''}`), 200, schemas.auditEventsResponse);
+      expect(next.items[0]).to.include({ action: 'member.role_changed', actorUserId: 'ada', targetUserId: 'cy', requestId: 'req-role' });
+      expect(next.items[0]?.before).to.deep.equal({ role: 'partner_user' });
+      expect(next.items[0]?.after).to.deep.equal({ role: 'partner_admin' });
+    });
+
+    it('GET /openapi.json serves the OpenAPI 3.1 document', async function () {
+      const answer = await server.anonymous().get('/openapi.json');
+      expect(answer.status).to.equal(200);
+      expect((answer.body as { openapi: string }).openapi).to.equal('3.1.0');
+    });
+  });
+
+  describe('error codes', function () {
+    it('validation_failed, unauthenticated, csrf_failed, route_not_found', async function () {
+      const ada = await server.signIn('ada');
+      expectProblem(await ada.get('/members?limit=0'), 'validation_failed');
+      expectProblem(await server.anonymous().get('/me'), 'unauthenticated');
+      expectProblem(await ada.patch('/members/cy', { role: 'partner_admin' }, { csrf: false }), 'csrf_failed');
+      const other = await server.signIn('ada');
+      expectProblem(await ada.patch('/members/cy', { role: 'partner_admin' }, { headers: { 'x-csrf-token': other.csrfToken! } }), 'csrf_failed');
+      expectProblem(await ada.get('/nothing-here'), 'route_not_found');
+      expect((await server.store.memberships.findByUser('cy'))?.membership.role).to.equal('partner_user');
+    });
+
+    it('not_a_partner_member, with a CSRF token so that invitations can still be accepted', async function () {
+      const gus = await server.signIn('gus');
+      const me = await gus.get('/me');
+      expectProblem(me, 'not_a_partner_member');
+      expect((me.body as { csrfToken?: string }).csrfToken).to.equal(gus.csrfToken).and.be.a('string');
+      expectProblem(await gus.get('/members'), 'not_a_partner_member');
+    });
+
+    it('partner_bootstrap_incomplete, organisation_not_active, forbidden', async function () {
+      expectProblem(await (await server.signIn('pat')).get('/members'), 'partner_bootstrap_incomplete');
+      expectProblem(await (await server.signIn('sam')).delete('/members/sue'), 'organisation_not_active');
+      expectProblem(await (await server.signIn('cy')).get('/invitations'), 'forbidden');
+    });
+
+    it('self_role_change_forbidden, self_removal_forbidden, member_not_found, last_admin', async function () {
+      const ada = await server.signIn('ada');
+      expectProblem(await ada.patch('/members/ada', { role: 'partner_user' }), 'self_role_change_forbidden');
+      expectProblem(await ada.delete('/members/ada'), 'self_removal_forbidden');
+      expectProblem(await ada.delete('/members/fay'), 'member_not_found');
+      const fay = await server.signIn('fay');
+      expectProblem(await fay.patch('/members/eve', { role: 'partner_user' }), 'last_admin');
+    });
+
+    it('invitations_disabled, invitation_pending, already_member, invitation_not_found', async function () {
+      expectProblem(await (await server.signIn('oli')).post('/invitations', { email: 'a@b.example', role: 'partner_user' }), 'invitations_disabled');
+      const ada = await server.signIn('ada');
+      expectProblem(await ada.post('/invitations', { email: 'newbie@outside.example', role: 'partner_user' }), 'invitation_pending');
+      expectProblem(await ada.post('/invitations', { email: 'cy@acme.example', role: 'partner_user' }), 'already_member');
+      expectProblem(await ada.delete('/invitations/seed-inv-2'), 'invitation_not_found');
+    });
+
+    it('invitation_email_mismatch, member_of_another_organisation, invitation_expired', async function () {
+      expectProblem(await (await server.signIn('gus')).post('/invitations/accept', { token: server.seedTokens[0] }), 'invitation_email_mismatch');
+      const ada = await server.signIn('ada');
+      await ada.post('/invitations', { email: 'fay@globex.example', role: 'partner_user' });
+      expectProblem(await (await server.signIn('fay')).post('/invitations/accept', { token: server.notifier.tokenFor('fay@globex.example') }), 'member_of_another_organisation');
+      server.clock.advance(8 * day);
+      expectProblem(await (await server.signIn('newbie')).post('/invitations/accept', { token: server.seedTokens[0] }), 'invitation_expired');
+    });
+
+    it('payload_too_large, unsupported_media_type', async function () {
+      const ada = await server.signIn('ada');
+      expectProblem(await ada.post('/invitations', { email: `${'x'.repeat(20_000)}@example.test`, role: 'partner_user' }), 'payload_too_large');
+      expectProblem(await ada.post('/invitations', undefined, { raw: 'email=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 'unsupported_media_type');
+    });
+
+    it('rate_limited, with Retry-After', async function () {
+      const limited = await TestServer.start({ mutationsPerMinute: 2 });
+      try {
+        const ada = await limited.signIn('ada');
+        await ada.patch('/members/cy', { role: 'partner_admin' });
+        await ada.patch('/members/cy', { role: 'partner_user' });
+        const third = await ada.patch('/members/cy', { role: 'partner_admin' });
+        expectProblem(third, 'rate_limited');
+        expect(Number(third.headers.get('retry-after'))).to.be.within(1, 60);
+        expect((await limited.store.memberships.findByUser('cy'))?.membership.role).to.equal('partner_user');
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('concurrency_conflict when the store keeps moving under a mutation', async function () {
+      const conflicted = await TestServer.start({
+        wrap: (p): Persistence => ({ ...p, organisations: { ...p.organisations, save: (s) => Promise.reject(new ConcurrencyConflictError(s.id)) } }),
+      });
+      try {
+        expectProblem(await (await conflicted.signIn('ada')).patch('/members/cy', { role: 'partner_admin' }), 'concurrency_conflict');
+      } finally {
+        await conflicted.close();
+      }
+    });
+
+    it('internal without detail or stack, and unavailable when the store is down', async function () {
+      let failure: Error = new Error('boom: connection string mongodb://secret@host');
+      const failing = await TestServer.start({
+        wrap: (p): Persistence => ({ ...p, memberships: { findByUser: () => Promise.reject(failure) } }),
+      });
+      try {
+        const ada = await failing.signIn('ada');
+        const internal = await ada.get('/members');
+        expectProblem(internal, 'internal');
+        expect(internal.body).not.to.have.property('detail');
+        expect(internal.text).not.to.include('secret').and.not.to.include('boom');
+        expect(failing.logger.lines.some((l) => l.level === 'error' && l.message === 'unexpected error')).to.equal(true);
+        failure = new StoreUnavailableError();
+        expectProblem(await ada.get('/members'), 'unavailable');
+        failing.persistence.readyAnswer = false;
+        expect((await failing.anonymous().get('/readyz')).status).to.equal(503);
+      } finally {
+        await failing.close();
+      }
+    });
+
+    it('has answered every code of the table at least once', function () {
+      expect([...seen].sort()).to.deep.equal(Object.keys(problemTypes).sort());
+    });
+  });
+});

@@ -1,0 +1,49 @@
+import type {
+  AuditLog,
+  ClientAssignments,
+  InvitationMessage,
+  MemberRoster,
+  MembershipLookup,
+  OrganisationRepository,
+  OrganisationState,
+  UserDirectory,
+} from '@partner-team/core';
+import { InMemoryPartnerTeamStore } from '@partner-team/testing';
+import type { Fixture } from './fixture.js';
+
+/** The persistence ports of one store, plus its lifecycle. */
+export interface Persistence {
+  readonly kind: 'in-memory' | 'mongodb';
+  readonly organisations: OrganisationRepository;
+  readonly memberships: MembershipLookup;
+  readonly roster: MemberRoster;
+  readonly auditLog: AuditLog;
+  readonly users: UserDirectory;
+  readonly clients: ClientAssignments;
+  /** Whether the store answers now (for `/readyz`). */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The in-memory store seeded with a fixture (its invitations already carry their token hashes). */
+export async function createInMemoryPersistence(
+  fixture: Fixture,
+  seeded: { readonly states: readonly OrganisationState[]; readonly messages: readonly InvitationMessage[] },
+  store: InMemoryPartnerTeamStore = new InMemoryPartnerTeamStore(),
+): Promise<Persistence> {
+  for (const user of fixture.users) store.putUser(user);
+  for (const client of fixture.clients) store.putClient(client);
+  for (const state of seeded.states) await store.organisations.save(state, 0, []);
+  for (const a of fixture.assignments) store.assignClient(a.organisationId, a.userId, a.clientId);
+  return {
+    kind: 'in-memory',
+    organisations: store.organisations,
+    memberships: store.memberships,
+    roster: store.roster,
+    auditLog: store.auditLog,
+    users: store.users,
+    clients: store.clients,
+    ready: () => Promise.resolve(true),
+    close: () => Promise.resolve(),
+  };
+}

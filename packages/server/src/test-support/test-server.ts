@@ -1,0 +1,209 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { defaultInvitationTtlMs, type IdGenerator } from '@partner-team/core';
+import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
+import {
+  DeterministicTokens,
+  FixedClock,
+  InMemoryPartnerTeamStore,
+  MemoryLogger,
+  RecordingNotifier,
+  SequentialIds,
+} from '@partner-team/testing';
+import { createApp } from '../app.js';
+import { loadConfig } from '../config.js';
+import { createContainer } from '../container.js';
+import { parseFixture, withFixtureInvitations, type Fixture, type FixtureFile } from '../fixture.js';
+import { createInMemoryPersistence, type Persistence } from '../persistence.js';
+import { testFixture } from './test-fixture.js';
+
+export const testSessionSecret = 'test-session-secret-of-at-least-32-characters';
+
+/** An HTTP answer with its body parsed when it is JSON. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly body: unknown;
+}
+
+/** Sends requests as one (or no) session, with its CSRF token on mutations. */
+export class Client {
+  constructor(
+    private readonly baseUrl: string,
+    readonly token: string | undefined,
+    public csrfToken: string | undefined,
+  ) {}
+
+  async request(method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string>; csrf?: boolean } = {}): Promise<Answer> {
+    const headers: Record<string, string> = { ...(this.token === undefined ? {} : { cookie: `partner_session=${this.token}` }) };
+    if (method !== 'GET' && options.csrf !== false && this.csrfToken !== undefined) headers['x-csrf-token'] = this.csrfToken;
+    let body: string | undefined;
+    if (options.raw !== undefined) body = options.raw;
+    else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    Object.assign(headers, options.headers);
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, body: parsed };
+  }
+
+  get(path: string, options?: Parameters<Client['request']>[2]) {
+    return this.request('GET', path, options);
+  }
+  post(path: string, body?: unknown, options?: Parameters<Client['request']>[2]) {
+    return this.request('POST', path, { ...options, ...(body === undefined ? {} : { body }) });
+  }
+  patch(path: string, body?: unknown, options?: Parameters<Client['request']>[2]) {
+    return this.request('PATCH', path, { ...options, ...(body === undefined ? {} : { body }) });
+  }
+  delete(path: string, options?: Parameters<Client['request']>[2]) {
+    return this.request('DELETE', path, options);
+  }
+}
+
+/** Seeds fixture invitations with their own id space, so they never collide with ids the use cases issue. */
+class SeedIds implements IdGenerator {
+  private n = 0;
+  next(kind: 'invitation' | 'event'): string {
+    this.n += 1;
+    return `seed-${kind === 'invitation' ? 'inv' : 'evt'}-${this.n}`;
+  }
+}
+
+/** Persistence whose store can be replaced with a freshly seeded one between test cases. */
+class ResettablePersistence implements Persistence {
+  readonly kind = 'in-memory' as const;
+  current!: Persistence;
+  store!: InMemoryPartnerTeamStore;
+  readonly organisations: Persistence['organisations'] = {
+    load: (id) => this.current.organisations.load(id),
+    save: (s, v, e) => this.current.organisations.save(s, v, e),
+    findByInvitationTokenHash: (h) => this.current.organisations.findByInvitationTokenHash(h),
+  };
+  readonly memberships: Persistence['memberships'] = { findByUser: (u) => this.current.memberships.findByUser(u) };
+  readonly roster: Persistence['roster'] = { page: (o, q) => this.current.roster.page(o, q) };
+  readonly auditLog: Persistence['auditLog'] = { page: (o, q) => this.current.auditLog.page(o, q) };
+  readonly users: Persistence['users'] = { findById: (i) => this.current.users.findById(i), findByEmail: (e) => this.current.users.findByEmail(e) };
+  readonly clients: Persistence['clients'] = { assignedTo: (o, u) => this.current.clients.assignedTo(o, u) };
+  readyAnswer = true;
+  ready = () => Promise.resolve(this.readyAnswer);
+  close = () => Promise.resolve();
+
+  constructor(private readonly seed: (store: InMemoryPartnerTeamStore) => Promise<Persistence>) {}
+
+  async reset(): Promise<void> {
+    const store = new InMemoryPartnerTeamStore();
+    this.current = await this.seed(store);
+    this.store = store;
+  }
+}
+
+export interface TestServerOptions {
+  readonly fixture?: FixtureFile;
+  readonly mutationsPerMinute?: number;
+  readonly env?: Record<string, string>;
+  /** Wraps the persistence (to inject failures). */
+  readonly wrap?: (persistence: Persistence) => Persistence;
+}
+
+/** The bundled server, started on an ephemeral port over a resettable in-memory store. */
+export class TestServer {
+  readonly clock = new FixedClock('2026-01-15T09:00:00.000Z');
+  readonly notifier = new RecordingNotifier();
+  readonly tokens = new DeterministicTokens();
+  readonly logger = new MemoryLogger();
+  readonly sessions = new JwtSessionAuthenticator(testSessionSecret);
+  readonly csrf = new CsrfTokens(testSessionSecret);
+  baseUrl = '';
+  private server: Server | undefined;
+
+  private constructor(
+    readonly fixture: Fixture,
+    readonly persistence: ResettablePersistence,
+  ) {}
+
+  /** The raw seed tokens of the fixture's invitations, in fixture order. */
+  seedTokens: string[] = [];
+
+  static async start(options: TestServerOptions = {}): Promise<TestServer> {
+    const fixture = parseFixture(options.fixture ?? testFixture);
+    let server: TestServer | undefined = undefined;
+    const persistence = new ResettablePersistence(async (store) => {
+      const seedTokens = new DeterministicTokens('seed-invitation-token');
+      const seeded = withFixtureInvitations(fixture, { tokens: seedTokens, ids: new SeedIds(), clock: new FixedClock('2026-01-15T09:00:00.000Z') }, defaultInvitationTtlMs);
+      if (server !== undefined) server.seedTokens = [...seedTokens.issued];
+      return createInMemoryPersistence(fixture, seeded, store);
+    });
+    server = new TestServer(fixture, persistence);
+    await persistence.reset();
+    const config = loadConfig(
+      { SESSION_SECRET: testSessionSecret, PORT: '0', LOG_LEVEL: 'debug', MUTATIONS_PER_MINUTE: String(options.mutationsPerMinute ?? 100_000), ...options.env },
+      () => testSessionSecret,
+    );
+    const wrapped = options.wrap?.(persistence) ?? persistence;
+    const container = await createContainer(config, {
+      logger: server.logger,
+      clock: server.clock,
+      ids: new SequentialIds(),
+      tokens: server.tokens,
+      notifier: server.notifier,
+      persistence: () => Promise.resolve(wrapped),
+    });
+    const app = createApp(container);
+    const s = server;
+    await new Promise<void>((resolve) => {
+      s.server = app.listen(0, '127.0.0.1', () => {
+        resolve();
+      });
+    });
+    const address = s.server?.address() as AddressInfo;
+    s.baseUrl = `http://127.0.0.1:${address.port}`;
+    return s;
+  }
+
+  get store(): InMemoryPartnerTeamStore {
+    return this.persistence.store;
+  }
+
+  /** Replaces the store with a freshly seeded one. */
+  reset(): Promise<void> {
+    return this.persistence.reset();
+  }
+
+  /** A client with a fresh session for `userId`, holding the CSRF token that GET /me returned. */
+  async signIn(userId: string): Promise<Client> {
+    const token = this.sessions.issue({ userId, sessionId: randomBytes(12).toString('base64url') }, 3600);
+    const client = new Client(`${this.baseUrl}/api/partner-team`, token, undefined);
+    const me = await client.get('/me');
+    client.csrfToken = (me.body as { csrfToken?: string } | undefined)?.csrfToken;
+    return client;
+  }
+
+  anonymous(): Client {
+    return new Client(`${this.baseUrl}/api/partner-team`, undefined, undefined);
+  }
+
+  /** A client for paths outside the API (`/demo`, `/healthz`, the page). */
+  root(): Client {
+    return new Client(this.baseUrl, undefined, undefined);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server?.closeAllConnections();
+      this.server?.close(() => {
+        resolve();
+      });
+    });
+  }
+}
