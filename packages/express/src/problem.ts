@@ -106,6 +106,11 @@ export function toProblem(error: unknown, requestId: string): { body: ProblemBod
     if (error.issues.length > 0) errors = error.issues;
   } else if (error instanceof StoreUnavailableError) {
     code = 'unavailable';
+  } else if (isClientHttpError(error)) {
+    // Express and body parsers signal malformed requests (a bad percent-encoding in a path, say)
+    // with http-errors; their messages may echo input, so only the status is kept.
+    code = error.status === 413 ? 'payload_too_large' : error.status === 415 ? 'unsupported_media_type' : 'validation_failed';
+    detail = problemTypes[code].title;
   } else {
     expected = false;
   }
@@ -124,6 +129,11 @@ export function toProblem(error: unknown, requestId: string): { body: ProblemBod
     requestId,
   };
   return { body, headers, expected };
+}
+
+function isClientHttpError(error: unknown): error is { status: number } {
+  const status = typeof error === 'object' && error !== null ? (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500 && (error as { expose?: unknown }).expose !== false;
 }
 
 export function sendProblem(res: Response, body: ProblemBody, headers: Record<string, string> = {}): void {

@@ -9,7 +9,7 @@ describe('normaliseEmail', function () {
   });
 
   it('refuses what cannot be an address', function () {
-    for (const bad of [undefined, 42, '', ' ', 'plain', 'a@b', 'a b@example.test', 'a@@example.test', `a@${'x'.repeat(260)}.test`, 'a\u0000@example.test']) {
+    for (const bad of [undefined, 42, '', ' ', 'plain', 'a@b', 'a b@example.test', 'a@@example.test', `a@${'x'.repeat(260)}.test`, 'a\u0000@example.test', '\u202Eevil@example.test', 'zero\u200Bwidth@example.test', 'nb\u00A0sp@example.test']) {
       expect(() => normaliseEmail(bad), String(bad)).to.throw(ValidationError);
     }
   });

@@ -1,10 +1,10 @@
 import { ValidationError } from './errors.js';
 
 const maxLength = 254;
-// Deliberately simple: one "@", a non-empty local part without spaces, a dotted domain. Delivery
-// proves the rest; the rule we own is equality after normalisation.
-// eslint-disable-next-line no-control-regex -- control characters are exactly what the pattern refuses
-const emailPattern = /^[^\s@\u0000-\u001f\u007f]+@[^\s@\u0000-\u001f\u007f]+\.[^\s@\u0000-\u001f\u007f]+$/u;
+// Deliberately simple: one "@", a non-empty local part and a dotted domain, with no whitespace,
+// control, format (bidi overrides, zero-width…) or unassigned characters, which only ever serve to
+// spoof an address. Delivery proves the rest; the rule we own is equality after normalisation.
+const emailPattern = /^[^@\s\p{C}\p{Z}]+@[^@\s\p{C}\p{Z}]+\.[^@\s\p{C}\p{Z}]+$/u;
 
 /**
  * Normalises an email address for comparison: Unicode NFC, trimmed, lower-cased.

@@ -1,0 +1,54 @@
+import { createPartnerTeam } from '@partner-team/core';
+import { TestTeam } from '@partner-team/testing';
+import { expect } from 'chai';
+import type { Router } from 'express';
+import { CsrfTokens } from './csrf.js';
+import { buildOpenApiDocument, openApiPath } from './openapi.js';
+import { createPartnerTeamRouter } from './router.js';
+import { partnerTeamRoutes } from './routes.js';
+import { JwtSessionAuthenticator } from './session.js';
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+function registeredRoutes(router: Router): string[] {
+  return (router.stack as unknown as Layer[])
+    .flatMap((layer) => (layer.route === undefined ? [] : Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${openApiPath(layer.route!.path)}`)))
+    .sort();
+}
+
+describe('OpenAPI document', function () {
+  const test = new TestTeam();
+  const secret = 'a-session-secret-that-is-long-enough-32';
+  const router = createPartnerTeamRouter({
+    team: createPartnerTeam(test.ports),
+    sessions: new JwtSessionAuthenticator(secret),
+    csrf: new CsrfTokens(secret),
+    logger: test.logger,
+  });
+
+  it('describes exactly the routes the router serves', async function () {
+    const routes = partnerTeamRoutes({ team: test.useCases, csrf: new CsrfTokens(secret), ready: () => Promise.resolve(true) });
+    const document = buildOpenApiDocument(routes, { title: 't', version: '0' }, '/api');
+    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
+      .concat('GET /openapi.json')
+      .sort();
+    expect(registeredRoutes(router)).to.deep.equal(documented);
+    await Promise.resolve();
+  });
+
+  it('documents every parameter, body and problem of each route from its schemas', function () {
+    const routes = partnerTeamRoutes({ team: test.useCases, csrf: new CsrfTokens(secret), ready: () => Promise.resolve(true) });
+    const document = buildOpenApiDocument(routes, { title: 't', version: '0' }, '/api') as { openapi: string; paths: Record<string, Record<string, { parameters: { name: string; in: string }[]; requestBody?: unknown; responses: Record<string, unknown> }>> };
+    expect(document.openapi).to.equal('3.1.0');
+    const members = document.paths['/members']?.get;
+    expect(members?.parameters.filter((p) => p.in === 'query').map((p) => p.name).sort()).to.deep.equal(['cursor', 'limit', 'order', 'q', 'sort']);
+    const patch = document.paths['/members/{userId}']?.patch;
+    expect(patch?.parameters.find((p) => p.in === 'path')?.name).to.equal('userId');
+    expect(patch?.requestBody).to.deep.nested.include({ 'content.application/json.schema.properties.role.enum': ['partner_admin', 'partner_user'] });
+    expect(patch?.requestBody).to.deep.nested.include({ 'content.application/json.schema.additionalProperties': false });
+    expect(Object.keys(patch?.responses ?? {}).sort()).to.deep.equal(['200', '400', '401', '403', '404', '409', '413', '415', '429', '500']);
+  });
+});

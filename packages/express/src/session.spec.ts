@@ -1,0 +1,75 @@
+import { createHmac } from 'node:crypto';
+import { expect } from 'chai';
+import type { Request } from 'express';
+import { SignJWT } from 'jose';
+import { JwtSessionAuthenticator, sessionTokenOf } from './session.js';
+
+const secret = 'a-session-secret-that-is-long-enough-32';
+const key = new TextEncoder().encode(secret);
+const now = Date.UTC(2026, 0, 15, 9, 0, 0);
+const sessions = new JwtSessionAuthenticator(secret, () => now);
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+async function jose(claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256' }, signingKey = key): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(signingKey);
+}
+
+const valid = { sub: 'ada', sid: 'session-0001', exp: now / 1000 + 60 };
+
+describe('JwtSessionAuthenticator', function () {
+  it('accepts an HS256 token from an independent implementation (jose)', async function () {
+    expect(sessions.verify(await jose(valid))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+    expect(sessions.verify(await jose(valid, { alg: 'HS256', typ: 'JWT' }))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+  });
+
+  it('issues tokens jose can verify', async function () {
+    const { jwtVerify } = await import('jose');
+    const token = new JwtSessionAuthenticator(secret).issue({ userId: 'cy', sessionId: 'session-0002' }, 60);
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] });
+    expect(payload).to.include({ sub: 'cy', sid: 'session-0002' });
+  });
+
+  it('refuses expired, not-yet-valid and exp-less tokens', async function () {
+    expect(sessions.verify(await jose({ ...valid, exp: now / 1000 }))).to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, exp: now / 1000 - 1 }))).to.equal(undefined);
+    expect(sessions.verify(await jose({ sub: 'ada', sid: 'session-0001' }))).to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, exp: 'tomorrow' }))).to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, nbf: now / 1000 + 3600 }))).to.equal(undefined);
+  });
+
+  it('refuses a wrong key, another algorithm, alg none and algorithm confusion', async function () {
+    expect(sessions.verify(await jose(valid, { alg: 'HS256' }, new TextEncoder().encode('another-secret-that-is-long-enough-32')))).to.equal(undefined);
+    expect(sessions.verify(await jose(valid, { alg: 'HS512' }))).to.equal(undefined);
+    expect(sessions.verify(`${b64({ alg: 'none' })}.${b64(valid)}.`)).to.equal(undefined);
+    // A token whose header claims RS256 but which is HMAC-signed with the secret: the header never picks the algorithm.
+    const confused = await jose(valid, { alg: 'HS256' });
+    const [, payload, signature] = confused.split('.');
+    expect(sessions.verify(`${b64({ alg: 'RS256' })}.${payload ?? ''}.${signature ?? ''}`)).to.equal(undefined);
+    const critHeader = b64({ alg: 'HS256', crit: ['exp'] });
+    const critBody = b64(valid);
+    const critSignature = createHmac('sha256', secret).update(`${critHeader}.${critBody}`).digest('base64url');
+    expect(sessions.verify(`${critHeader}.${critBody}.${critSignature}`)).to.equal(undefined);
+    const plainSignature = createHmac('sha256', secret).update(`${b64({ alg: 'HS256' })}.${critBody}`).digest('base64url');
+    expect(sessions.verify(`${b64({ alg: 'HS256' })}.${critBody}.${plainSignature}`)).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+  });
+
+  it('refuses tampered, malformed and oversized tokens and bad claims', async function () {
+    const token = await jose(valid);
+    const [header, , signature] = token.split('.') as [string, string, string];
+    expect(sessions.verify(`${header}.${b64({ ...valid, sub: 'bob' })}.${signature}`)).to.equal(undefined);
+    for (const bad of ['', 'a.b', 'a.b.c.d', `${token}x`, `${token}=`, 'x'.repeat(5000), `${header}.${b64(valid)}.${'A'.repeat(43)}`]) {
+      expect(sessions.verify(bad), bad.slice(0, 20)).to.equal(undefined);
+    }
+    expect(sessions.verify(await jose({ ...valid, sub: '{"$ne":1}' }))).to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, sid: 'short' }))).to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, sid: 42 }))).to.equal(undefined);
+  });
+
+  it('reads the cookie first, then the bearer header', function () {
+    const request = (headers: Record<string, string>) => ({ headers }) as unknown as Request;
+    expect(sessionTokenOf(request({ cookie: 'a=1; partner_session=abc.def.ghi; b=2' }))).to.equal('abc.def.ghi');
+    expect(sessionTokenOf(request({ authorization: 'Bearer xyz' }))).to.equal('xyz');
+    expect(sessionTokenOf(request({ authorization: 'Basic xyz' }))).to.equal(undefined);
+    expect(sessionTokenOf(request({ cookie: 'other_session=1' }))).to.equal(undefined);
+  });
+});

@@ -1,0 +1,51 @@
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import winston from 'winston';
+import { Sha256InvitationTokens } from './sha256-invitation-tokens.js';
+import { WinstonLogger, redact } from './winston-logger.js';
+
+describe('node adapters', function () {
+  it('issues invitation tokens of 256 random bits, never twice, stored only as SHA-256', function () {
+    const tokens = new Sha256InvitationTokens();
+    const issued = Array.from({ length: 2000 }, () => tokens.issue());
+    expect(new Set(issued.map((i) => i.token)).size).to.equal(2000);
+    for (const { token, hash } of issued.slice(0, 50)) {
+      expect(token).to.match(/^[A-Za-z0-9_-]{43}$/);
+      expect(Buffer.from(token, 'base64url')).to.have.length(32);
+      expect(hash).to.equal(tokens.hash(token)).and.not.equal(token);
+    }
+    // Every bit position takes both values across the sample: no constant bits.
+    const ones = new Array<number>(256).fill(0);
+    for (const { token } of issued) Buffer.from(token, 'base64url').forEach((byte, i) => {
+      for (let bit = 0; bit < 8; bit += 1) ones[i * 8 + bit]! += (byte >> bit) & 1;
+    });
+    expect(ones.every((n) => n > 800 && n < 1200)).to.equal(true);
+  });
+
+  it('redacts secret-looking fields at any depth', function () {
+    expect(redact({ token: 'abc', nested: { csrfToken: 'x', sessionId: 'y', ok: 1 }, list: [{ authorization: 'Bearer z' }] })).to.deep.equal({
+      token: '[redacted]',
+      nested: { csrfToken: '[redacted]', sessionId: '[redacted]', ok: 1 },
+      list: [{ authorization: '[redacted]' }],
+    });
+  });
+
+  it('writes one JSON line per entry through winston', function () {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString());
+        callback();
+      },
+    });
+    // winston's typings declare its transports apart from TransportStream, though they extend it.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+    const logger = new WinstonLogger('info', new winston.transports.Stream({ stream: sink }));
+    logger.info('request', { requestId: 'r1', cookie: 'partner_session=secret' });
+    logger.debug('hidden');
+    expect(lines).to.have.length(1);
+    const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(entry).to.include({ level: 'info', message: 'request', requestId: 'r1', cookie: '[redacted]' });
+    expect(lines[0]).not.to.include('secret');
+  });
+});
