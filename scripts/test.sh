@@ -1,6 +1,7 @@
 #!/bin/sh
-# The one test command (README: `npm test`). Works on a fresh clone: installs what it needs, builds,
-# lints, checks the dependency rule, and runs every suite.
+# The one test command (README: `npm test`). Works on a fresh clone: installs what it needs (npm
+# packages, Chromium from Debian, FerretDB built with Go), builds, lints, checks the dependency
+# rule, starts the test database, and runs every suite. Nothing is ever skipped for lack of a part.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -9,12 +10,31 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
+echo "==> Chromium (browser tests)"
+if [ -z "${CHROMIUM_PATH:-}" ] && ! [ -x /usr/bin/chromium ]; then
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "==> build"
 npx tsc -b
 
 echo "==> lint (type-aware) and dependency rule"
 npx eslint --max-warnings 0 .
 node scripts/check-dependencies.mjs
+
+if [ -z "${MONGODB_URI:-}" ]; then
+  echo "==> test database: FerretDB"
+  port="${FERRETDB_PORT:-27018}"
+  sh scripts/ferretdb.sh start "$port"
+  trap 'sh scripts/ferretdb.sh stop "$port" >/dev/null' EXIT INT TERM
+  MONGODB_URI="mongodb://127.0.0.1:$port/"
+  export MONGODB_URI
+else
+  echo "==> test database: $MONGODB_URI (given)"
+fi
 
 echo "==> tests"
 npx mocha

@@ -3,9 +3,11 @@ import {
   createPartnerTeamRouter,
   problemTypes,
   problemTypeUri,
+  helmetHeaders,
   type CsrfTokens,
   type JwtSessionAuthenticator,
 } from '@partner-team/express';
+import { assetsDir, publicDir } from '@partner-team/web';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Container } from 'inversify';
 import type { ServerConfig } from './config.js';
@@ -16,7 +18,50 @@ import type { Persistence } from './persistence.js';
 
 export const apiMountPath = '/api/partner-team';
 
-/** The bundled server's Express app: the API, the demo sign-in (outside production) and health checks. */
+/**
+ * The page loads only its own files and talks only to its own origin; no inline script or style is
+ * allowed, so injected markup cannot run.
+ */
+const pageHelmetOptions: NonNullable<Parameters<typeof helmetHeaders>[0]> = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      objectSrc: ["'none'"],
+    },
+  },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+};
+
+/** Compiled browser modules and their source maps only: not declarations or build info. */
+const assetPattern = /^\/[a-z0-9-]+\.js(\.map)?$/;
+
+/** Serves the Partner Team page: `index.html` and `styles.css` at `/`, its ES modules at `/assets/`. */
+function servePage(app: Express): void {
+  const headers = helmetHeaders(pageHelmetOptions);
+  const setHeaders = (res: Response) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    // No fingerprinted file names, so the browser must revalidate to pick up a new release.
+    res.setHeader('Cache-Control', 'no-cache');
+  };
+  const options = { redirect: false, dotfiles: 'ignore', setHeaders } as const;
+  const assets = express.static(assetsDir, { ...options, index: false });
+  app.use('/assets', (req: Request, res: Response, next: NextFunction) => {
+    if (assetPattern.test(req.path)) assets(req, res, next);
+    else next();
+  });
+  app.use(express.static(publicDir, { ...options, index: 'index.html' }));
+}
+
+/** The bundled server's Express app: the API, the demo sign-in (outside production), health checks and the page. */
 export function createApp(container: Container): Express {
   const config = container.get<ServerConfig>(TYPES.Config);
   const logger = container.get<Logger>(TYPES.Logger);
@@ -46,6 +91,7 @@ export function createApp(container: Container): Express {
   if (config.demoMode) {
     app.use('/demo', createDemoRouter(container.get<Fixture>(TYPES.Fixture), sessions, config.publicBaseUrl.startsWith('https:')));
   }
+  servePage(app);
 
   app.use((_req: Request, res: Response) => {
     const { status, title } = problemTypes.route_not_found;

@@ -42,6 +42,8 @@ export interface ContainerOverrides {
   readonly ids?: IdGenerator;
   readonly tokens?: InvitationTokens;
   readonly notifier?: InvitationNotifier;
+  /** The fixture instead of reading `config.seedFile` (it seeds the in-memory store and lists the demo users). */
+  readonly fixture?: Fixture;
   /** Builds the persistence instead of the default (in-memory from the seed file, or MongoDB). */
   readonly persistence?: (fixture: Fixture) => Promise<Persistence>;
 }
@@ -64,7 +66,7 @@ export async function createContainer(
   const ids = overrides.ids ?? new RandomIds();
   const tokens = overrides.tokens ?? new Sha256InvitationTokens();
   const notifier = overrides.notifier ?? new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir);
-  const fixture = await readFixture(config.seedFile);
+  const fixture = overrides.fixture ?? (await readFixture(config.seedFile));
 
   let persistence: Persistence;
   if (overrides.persistence !== undefined) {

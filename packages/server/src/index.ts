@@ -17,3 +17,4 @@ export { RandomIds } from './adapters/random-ids.js';
 export { Sha256InvitationTokens } from './adapters/sha256-invitation-tokens.js';
 export { WinstonLogger, redact } from './adapters/winston-logger.js';
 export { LoggingInvitationNotifier } from './adapters/invitation-delivery.js';
+export { loadFixtureIntoMongo, type FixtureLoadReport } from './mongo-fixture-loader.js';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import type { Server } from 'node:http';
 import type { Logger } from '@partner-team/core';
+import { MongoPersistence } from '@partner-team/mongodb';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createContainer, randomSessionSecret, TYPES } from './container.js';
@@ -9,7 +10,7 @@ import type { Persistence } from './persistence.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, randomSessionSecret);
-  const container = await createContainer(config);
+  const container = await createContainer(config, {}, (uri, logger) => MongoPersistence.open({ uri, logger }));
   const logger = container.get<Logger>(TYPES.Logger);
   const persistence = container.get<Persistence>(TYPES.Persistence);
   if (config.sessionSecretGenerated) {

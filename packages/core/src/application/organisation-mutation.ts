@@ -20,9 +20,9 @@ export async function mutateActorOrganisation<T>(
 ): Promise<T> {
   const actorUserId = parseIdentifier(actor.actorUserId, 'actorUserId');
   return retryOnConflict(retry, async () => {
-    const member = await ports.memberships.findByUser(actorUserId);
-    if (member === undefined) throw new NotAPartnerMemberError();
-    return decideAndSave(ports, member.organisation.id, actor, decide);
+    const organisationId = await ports.memberships.findOrganisationId(actorUserId);
+    if (organisationId === undefined) throw new NotAPartnerMemberError();
+    return decideAndSave(ports, organisationId, actor, decide);
   });
 }
 

@@ -90,7 +90,10 @@ class ResettablePersistence implements Persistence {
     save: (s, v, e) => this.current.organisations.save(s, v, e),
     findByInvitationTokenHash: (h) => this.current.organisations.findByInvitationTokenHash(h),
   };
-  readonly memberships: Persistence['memberships'] = { findByUser: (u) => this.current.memberships.findByUser(u) };
+  readonly memberships: Persistence['memberships'] = {
+    findByUser: (u) => this.current.memberships.findByUser(u),
+    findOrganisationId: (u) => this.current.memberships.findOrganisationId(u),
+  };
   readonly roster: Persistence['roster'] = { page: (o, q) => this.current.roster.page(o, q) };
   readonly auditLog: Persistence['auditLog'] = { page: (o, q) => this.current.auditLog.page(o, q) };
   readonly users: Persistence['users'] = { findById: (i) => this.current.users.findById(i), findByEmail: (e) => this.current.users.findByEmail(e) };
@@ -152,6 +155,7 @@ export class TestServer {
     );
     const wrapped = options.wrap?.(persistence) ?? persistence;
     const container = await createContainer(config, {
+      fixture,
       logger: server.logger,
       clock: server.clock,
       ids: new SequentialIds(),

@@ -80,9 +80,12 @@ const rosterUsers: DirectoryUser[] = [
 export function persistenceContract(adapterName: string, createSubject: () => Promise<PersistenceSubject>): void {
   describe(`persistence contract: ${adapterName}`, function () {
     let subject: PersistenceSubject;
+    let created: PersistenceSubject | undefined;
 
     beforeEach(async function () {
+      created = undefined;
       subject = await createSubject();
+      created = subject;
       await subject.putUsers([
         aUser('ada').withEmail('ada@acme.example').build(),
         aUser('bob').withEmail('bob@acme.example').build(),
@@ -92,7 +95,7 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
     });
 
     afterEach(async function () {
-      await subject.dispose?.();
+      await created?.dispose?.();
     });
 
     const acme = () => anOrganisation('acme').named('Acme').withAdmins('ada', 'bob').withUsers('cy').build();
@@ -185,6 +188,7 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
       const cy = await subject.memberships.findByUser('cy');
       expect(cy?.organisation).to.deep.equal({ id: 'acme', name: 'Acme', status: 'active', bootstrapped: true, invitationsEnabled: true });
       expect(cy?.membership.role).to.equal('partner_user');
+      expect(await subject.memberships.findOrganisationId('cy')).to.equal('acme');
       await subject.organisations.save(withRole(acme(), 'cy', 'partner_admin'), 1, [event('acme', 1)]);
       expect((await subject.memberships.findByUser('cy'))?.membership.role).to.equal('partner_admin');
       await subject.organisations.save(without(withRole(acme(), 'cy', 'partner_admin'), 'bob'), 2, [event('acme', 2)]);
@@ -203,6 +207,7 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
       await subject.organisations.save(without(acme(), 'cy'), 1, [event('acme', 1)]);
       await subject.organisations.save(globexWithCy, 1, [event('globex', 2, 'u01')]);
       expect((await subject.memberships.findByUser('cy'))?.organisation.id).to.equal('globex');
+      expect(await subject.memberships.findOrganisationId('cy')).to.equal('globex');
     });
 
     it('finds an organisation by the token hash of any of its invitations', async function () {

@@ -90,6 +90,10 @@ export class InMemoryPartnerTeamStore {
         await this.pause();
         return this.memberContext(userId);
       },
+      findOrganisationId: async (userId) => {
+        await this.pause();
+        return this.organisationOfUser.get(userId);
+      },
     };
     this.roster = {
       page: async (organisationId, query) => {

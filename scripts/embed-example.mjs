@@ -1,4 +1,4 @@
-// The README's embedding example, runnable: core + in-memory adapters, no server yet.
+// The README's embedding example, runnable after a build: `node scripts/embed-example.mjs`.
 import { createPartnerTeam } from '@partner-team/core';
 import {
   InMemoryPartnerTeamStore, FixedClock, SequentialIds, DeterministicTokens,

@@ -1,0 +1,86 @@
+import type { Document, Filter } from 'mongodb';
+import type { Collections } from './collections.js';
+import { commitId, commitRange, memberKey, type CommitDoc, type MemberDoc, type StateDoc } from './documents.js';
+import { guarded } from './store-errors.js';
+
+export const maxTimeMS = 5000;
+
+/** The head of an organisation: its latest commit's sequence number and state. */
+export interface Head {
+  readonly seq: number;
+  readonly state: StateDoc;
+}
+
+/** What a membership check needs from a head: the profile and one member. */
+export interface HeadMember {
+  readonly seq: number;
+  readonly profile: Pick<StateDoc, 'name' | 'status' | 'bootstrapped' | 'invitationsEnabled'>;
+  readonly member: MemberDoc | undefined;
+}
+
+/**
+ * Reads of the per-organisation commit sequence. The head is the commit with the highest `_id`
+ * in the organisation's range: one index scan on MongoDB, whatever the history length.
+ */
+export class CommitLog {
+  constructor(private readonly c: Collections) {}
+
+  async head(organisationId: string): Promise<Head | undefined> {
+    const doc = await guarded(() =>
+      this.c.commits.findOne({ _id: commitRange(organisationId) } as Filter<CommitDoc>, {
+        sort: { _id: -1 },
+        projection: { s: 1, state: 1 },
+        maxTimeMS,
+      }),
+    );
+    return doc?.state === undefined ? undefined : { seq: doc.s, state: doc.state };
+  }
+
+  /** The state committed at `seq`, when that commit still carries it. */
+  async stateAt(organisationId: string, seq: number): Promise<StateDoc | undefined> {
+    const doc = await guarded(() => this.c.commits.findOne({ _id: commitId(organisationId, seq) }, { projection: { state: 1 }, maxTimeMS }));
+    return doc?.state;
+  }
+
+  /** The head's profile and one member, without transferring the rest of the state. */
+  async headMember(organisationId: string, userId: string): Promise<HeadMember | undefined> {
+    const key = `state.members.${memberKey(userId)}`;
+    const projection: Document = { s: 1, 'state.name': 1, 'state.status': 1, 'state.bootstrapped': 1, 'state.invitationsEnabled': 1, [key]: 1 };
+    const doc = await guarded(() =>
+      this.c.commits.findOne({ _id: commitRange(organisationId) } as Filter<CommitDoc>, { sort: { _id: -1 }, projection, maxTimeMS }),
+    );
+    if (doc?.state === undefined) return undefined;
+    const { name, status, bootstrapped, invitationsEnabled, members } = doc.state as Partial<StateDoc> & Pick<StateDoc, 'name' | 'status' | 'bootstrapped' | 'invitationsEnabled'>;
+    return { seq: doc.s, profile: { name, status, bootstrapped, invitationsEnabled }, member: members?.[memberKey(userId)] };
+  }
+
+  /** The writer nonce of commit `seq`, to recognise one's own insert after an ambiguous failure. */
+  async writerOf(organisationId: string, seq: number): Promise<string | undefined> {
+    const doc = await guarded(() => this.c.commits.findOne({ _id: commitId(organisationId, seq) }, { projection: { w: 1 }, maxTimeMS }));
+    return doc?.w;
+  }
+
+  /** Organisations with a commit at or after `since`. */
+  async organisationsChangedSince(since: Date): Promise<string[]> {
+    // No maxTimeMS: FerretDB refuses it on distinct; the client's socket timeout still bounds it.
+    return guarded(() => this.c.commits.distinct('o', { at: { $gte: since } }));
+  }
+
+  async allOrganisations(): Promise<string[]> {
+    return guarded(() => this.c.commits.distinct('o', {}));
+  }
+
+  /**
+   * Drops the state from commits older than `keepFrom` (they keep their audit events). Only the
+   * head is ever read for state; a margin of several commits keeps in-flight loads safe.
+   */
+  async compact(organisationId: string, keepFrom: number): Promise<void> {
+    await guarded(() =>
+      this.c.commits.updateMany(
+        { _id: { $gt: `${organisationId}/`, $lt: commitId(organisationId, keepFrom) }, state: { $exists: true } },
+        { $unset: { state: '' } },
+        { maxTimeMS },
+      ),
+    );
+  }
+}

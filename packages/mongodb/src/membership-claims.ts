@@ -1,0 +1,67 @@
+import { ConcurrencyConflictError, MemberOfAnotherOrganisationError } from '@partner-team/core';
+import type { Filter } from 'mongodb';
+import type { Collections } from './collections.js';
+import { maxTimeMS, type CommitLog } from './commit-log.js';
+import { pad, type ClaimDoc } from './documents.js';
+import { guarded, isDuplicateKey } from './store-errors.js';
+
+/** How long past its expiry an abandoned invitation's claim still blocks a takeover. */
+export const claimGraceMs = 10 * 60 * 1000;
+
+const claimRange = (userId: string) => ({ $gt: `${userId}/`, $lt: `${userId}0` });
+
+/**
+ * "A user belongs to at most one partner organisation", across organisations and processes,
+ * without transactions. Before a commit adds a member, the writer must hold the user's latest
+ * claim: claims are inserted under `_id = "<userId>/<epoch>"`, so two writers racing for one user
+ * cannot both insert the next epoch. The claim is not the membership (the organisation's head is);
+ * it only fences concurrent joins:
+ *
+ * - latest claim is ours (same organisation and invitation) → proceed (a retry of the same accept);
+ * - latest claim is another organisation's, and the user is a member there → refuse;
+ * - …and that organisation's invitation is still pending (a join in flight) → conflict, retry later;
+ * - …otherwise it is stale (the user left, or the join never committed) → take the next epoch.
+ *
+ * A join in flight can only become final through a commit of its own organisation, which a
+ * takeover re-reads, so a taken-over claim can never later turn into a second membership.
+ */
+export class MembershipClaims {
+  constructor(
+    private readonly c: Collections,
+    private readonly log: CommitLog,
+  ) {}
+
+  async latest(userId: string): Promise<ClaimDoc | undefined> {
+    const doc = await guarded(() =>
+      this.c.claims.findOne({ _id: claimRange(userId) } as Filter<ClaimDoc>, { sort: { _id: -1 }, maxTimeMS }),
+    );
+    return doc ?? undefined;
+  }
+
+  async claim(userId: string, organisationId: string, invitationId: string | null, now: Date): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const latest = await this.latest(userId);
+      if (latest !== undefined && latest.o === organisationId && latest.i === invitationId) return;
+      if (latest !== undefined && latest.o !== organisationId) await this.assertReleased(latest, userId, now);
+      const epoch = (latest?.e ?? 0) + 1;
+      try {
+        await guarded(() => this.c.claims.insertOne({ _id: `${userId}/${pad(epoch)}`, u: userId, o: organisationId, i: invitationId, e: epoch, at: now }));
+        return;
+      } catch (error: unknown) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    throw new ConcurrencyConflictError(organisationId);
+  }
+
+  private async assertReleased(claim: ClaimDoc, userId: string, now: Date): Promise<void> {
+    const head = await this.log.head(claim.o);
+    if (head === undefined) return;
+    if (Object.values(head.state.members).some((m) => m.u === userId)) throw new MemberOfAnotherOrganisationError();
+    if (claim.i === null) return;
+    const invitation = head.state.invitations.find((i) => i.id === claim.i);
+    if (invitation?.status === 'pending' && invitation.expiresAt.getTime() + claimGraceMs > now.getTime()) {
+      throw new ConcurrencyConflictError(claim.o);
+    }
+  }
+}

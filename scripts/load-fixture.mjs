@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Loads a fixture (the server's SEED_FILE format) into MongoDB, idempotently.
+//   MONGODB_URI=mongodb://127.0.0.1:27017/partner_team node scripts/load-fixture.mjs [fixture.json]
+// Default fixture: the demo one. Prints the accept links of invitations it created.
+import { MongoPersistence } from '@partner-team/mongodb';
+import {
+  demoFixturePath, loadFixtureIntoMongo, RandomIds, readFixture, Sha256InvitationTokens, SystemClock, LoggingInvitationNotifier, WinstonLogger,
+} from '@partner-team/server';
+
+const uri = process.env.MONGODB_URI;
+if (uri === undefined || uri === '') {
+  console.error('Set MONGODB_URI, e.g. MONGODB_URI=mongodb://127.0.0.1:27017/partner_team node scripts/load-fixture.mjs');
+  process.exit(2);
+}
+const file = process.argv[2] ?? demoFixturePath;
+const logger = new WinstonLogger(process.env.LOG_LEVEL ?? 'warn');
+try {
+  const fixture = await readFixture(file);
+  const persistence = await MongoPersistence.open({ uri, logger, repairIntervalMs: 0 });
+  try {
+    const report = await loadFixtureIntoMongo(persistence, fixture, { tokens: new Sha256InvitationTokens(), ids: new RandomIds(), clock: new SystemClock() });
+    console.log(`users ${report.users}, clients ${report.clients}, assignments ${report.assignments} upserted`);
+    console.log(`organisations created: ${report.organisationsCreated.join(', ') || 'none'}; already present, left unchanged: ${report.organisationsKept.join(', ') || 'none'}`);
+    const notifier = new LoggingInvitationNotifier(logger, (process.env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''), process.env.MAIL_OUTBOX_DIR);
+    for (const message of report.invitations) {
+      console.log(`invitation for ${message.email} to ${message.organisationName}: ${notifier.acceptUrl(message.token)}`);
+      if (process.env.MAIL_OUTBOX_DIR !== undefined) await notifier.deliver(message);
+    }
+  } finally {
+    await persistence.close();
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
