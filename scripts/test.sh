@@ -38,3 +38,6 @@ fi
 
 echo "==> tests"
 npx mocha
+
+echo "==> benchmark smoke run (completes, parity checks hold; targets are reported, never asserted)"
+node scripts/bench/run.mjs --smoke

@@ -22,6 +22,8 @@ export {
   PartnerOrganisation,
   InvalidOrganisationStateError,
   closedInvitationRetentionMs,
+  maxPendingInvitations,
+  maxClosedInvitationsKept,
   type OrganisationState,
   type MutationContext,
   type NewInvitation,

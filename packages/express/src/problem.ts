@@ -37,6 +37,7 @@ export const problemTypes = {
   last_admin: { status: 409, title: 'The organisation must keep a partner_admin' },
   already_member: { status: 409, title: 'Already a member' },
   invitation_pending: { status: 409, title: 'An invitation is already pending' },
+  too_many_pending_invitations: { status: 409, title: 'Too many pending invitations' },
   member_of_another_organisation: { status: 409, title: 'Already in another partner organisation' },
   concurrency_conflict: { status: 409, title: 'Changed concurrently; try again' },
   invitation_expired: { status: 410, title: 'The invitation has expired' },

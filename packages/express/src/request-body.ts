@@ -25,7 +25,7 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
   }
   if ((request as { _body?: unknown })._body === true || request.readableEnded) return request.body as unknown;
   const declared = Number(request.headers['content-length'] ?? Number.NaN);
-  if (declared > limit) throw new HttpProblem('payload_too_large', `The body may be at most ${limit} bytes`);
+  if (declared > limit) throw new HttpProblem('payload_too_large', `The body may be at most ${limit} bytes`, { Connection: 'close' });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {

@@ -3,7 +3,7 @@ import type { Logger, PartnerTeam } from '@partner-team/core';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { CsrfTokens } from './csrf.js';
-import { HttpProblem, sendProblem, toProblem } from './problem.js';
+import { HttpProblem, toProblem } from './problem.js';
 import { FixedWindowRateLimiter } from './rate-limit.js';
 import { readJsonBody, refuseBody } from './request-body.js';
 import { partnerTeamRoutes, type RouteSpec } from './routes.js';
@@ -25,10 +25,17 @@ export interface PartnerTeamRouterOptions {
   readonly bodyLimitBytes?: number;
   /** Where the router is mounted, for the OpenAPI document's server URL. Default `/api/partner-team`. */
   readonly mountPath?: string;
+  /**
+   * Use an incoming `X-Request-Id` as the request id (recorded in audit events). Only behind a
+   * proxy that sets it; otherwise a client could forge the ids investigators rely on. Default: the
+   * router generates every id and logs a client's value as `clientRequestId`.
+   */
+  readonly trustRequestIdHeader?: boolean;
 }
 
 interface RequestState {
   readonly requestId: string;
+  readonly clientRequestId?: string;
   readonly started: bigint;
   userId?: string;
   route?: string;
@@ -63,7 +70,7 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
   const bodyLimit = options.bodyLimitBytes ?? 16 * 1024;
   const rateLimit = options.mutationRateLimit ?? { limit: 120, windowMs: 60_000 };
   const limiter = rateLimit === false ? undefined : new FixedWindowRateLimiter(rateLimit.limit, rateLimit.windowMs);
-  const securityHeaders = helmetHeaders(apiHelmetOptions);
+  const securityHeaders = helmetHeaders(apiHelmetOptions).flat();
   const routes = partnerTeamRoutes({ team, csrf, ready: options.ready ?? (() => Promise.resolve(true)) });
   let document: string | undefined;
   routes.push({
@@ -84,24 +91,44 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
 
   router.use((req: Request, res: Response, next: NextFunction) => {
     const given = req.headers['x-request-id'];
-    const requestId = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
-    res.locals.partnerTeam = { requestId, started: process.hrtime.bigint() } satisfies RequestState;
-    res.setHeader('X-Request-Id', requestId);
-    for (const [name, value] of securityHeaders) res.setHeader(name, value);
-    res.setHeader('Cache-Control', 'no-store');
-    res.on('finish', () => {
-      const s = state(res);
-      logger.info('request', {
-        requestId: s.requestId,
-        method: req.method,
-        route: s.route ?? 'unmatched',
-        status: res.statusCode,
-        durationMs: Number(process.hrtime.bigint() - s.started) / 1e6,
-        ...(s.userId === undefined ? {} : { userId: s.userId }),
-      });
-    });
+    const valid = typeof given === 'string' && requestIdPattern.test(given) ? given : undefined;
+    const state: RequestState =
+      options.trustRequestIdHeader === true && valid !== undefined
+        ? { requestId: valid, started: process.hrtime.bigint() }
+        : { requestId: randomUUID(), started: process.hrtime.bigint(), ...(valid === undefined ? {} : { clientRequestId: valid }) };
+    res.locals.partnerTeam = state;
     next();
   });
+
+  /**
+   * Writes the whole answer at once: helmet's headers, no-store, the request id, and a
+   * Content-Length (so the body goes out in the same write as the headers, not chunked).
+   */
+  const send = (res: Response, s: RequestState, status: number, body: string | undefined, contentType: string, extra: Readonly<Record<string, string>> = {}): void => {
+    const headers: string[] = [...securityHeaders, 'Cache-Control', 'no-store', 'X-Request-Id', s.requestId];
+    for (const [name, value] of Object.entries(extra)) headers.push(name, value);
+    if (body === undefined) {
+      res.writeHead(status, headers);
+      res.end();
+      return;
+    }
+    headers.push('Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(body)));
+    res.writeHead(status, headers);
+    res.end(body);
+  };
+
+  // One line per request, written when the answer is sent (not on 'finish': no listener per request).
+  const logRequest = (req: Request, res: Response, s: RequestState): void => {
+    logger.info('request', {
+      requestId: s.requestId,
+      method: req.method,
+      route: s.route ?? 'unmatched',
+      status: res.statusCode,
+      durationMs: Number(process.hrtime.bigint() - s.started) / 1e6,
+      ...(s.userId === undefined ? {} : { userId: s.userId }),
+      ...(s.clientRequestId === undefined ? {} : { clientRequestId: s.clientRequestId }),
+    });
+  };
 
   const handlerFor = (spec: RouteSpec) => async (req: Request, res: Response) => {
     const s = state(res);
@@ -126,14 +153,8 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
     const params = validate(spec.params, req.params, 'path');
     const query = validate(spec.query, req.query, 'query');
     const result = await spec.handle({ session, params, query, body, requestId: s.requestId });
-    res.status(result.status);
-    for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-    if (result.body === undefined) {
-      res.end();
-      return;
-    }
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify(result.body));
+    send(res, s, result.status, result.body === undefined ? undefined : JSON.stringify(result.body), 'application/json; charset=utf-8', result.headers);
+    logRequest(req, res, s);
   };
 
   for (const spec of routes) router[spec.method](spec.path, handlerFor(spec));
@@ -147,7 +168,8 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
       next(error);
       return;
     }
-    const requestId = (res.locals.partnerTeam as RequestState | undefined)?.requestId ?? randomUUID();
+    const s = (res.locals.partnerTeam as RequestState | undefined) ?? { requestId: randomUUID(), started: process.hrtime.bigint() };
+    const requestId = s.requestId;
     const { body, headers, expected } = toProblem(error, requestId);
     if (!expected) {
       logger.error('unexpected error', {
@@ -157,7 +179,8 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
         stack: error instanceof Error ? error.stack : undefined,
       });
     }
-    sendProblem(res, body, headers);
+    send(res, s, body.status, JSON.stringify(body), 'application/problem+json; charset=utf-8', headers);
+    logRequest(req, res, s);
   });
 
   return router;

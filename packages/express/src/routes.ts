@@ -1,13 +1,13 @@
 import {
   NotAPartnerMemberError,
   type AuditEvent,
-  type InvitationView,
   type MemberView,
   type PartnerTeam,
 } from '@partner-team/core';
 import type { z } from 'zod';
 import type { CsrfTokens } from './csrf.js';
 import type { ProblemCode, WithProblemExtensions } from './problem.js';
+import { isoOf } from './iso-dates.js';
 import * as schemas from './schemas.js';
 import type { Session } from './session.js';
 
@@ -49,14 +49,18 @@ function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(sp
   return spec;
 }
 
-const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
-
+// Dates serialise to ISO 8601 through Date#toJSON, except on the hot roster path, where formatted
+// strings are memoised.
 function memberJson(m: MemberView) {
-  return 'mfaEnabled' in m ? { ...m, lastActiveAt: iso(m.lastActiveAt) } : { ...m };
-}
-
-function invitationJson(i: InvitationView) {
-  return { ...i, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() };
+  if (!('mfaEnabled' in m)) return m;
+  return {
+    userId: m.userId,
+    name: m.name,
+    email: m.email,
+    role: m.role,
+    mfaEnabled: m.mfaEnabled,
+    lastActiveAt: m.lastActiveAt === null ? null : isoOf(m.lastActiveAt),
+  };
 }
 
 function auditJson(e: AuditEvent) {
@@ -68,7 +72,7 @@ function auditJson(e: AuditEvent) {
     invitationId: e.invitationId,
     before: e.before,
     after: e.after,
-    at: e.at.toISOString(),
+    at: e.at,
     requestId: e.requestId,
   };
 }
@@ -192,7 +196,7 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       problems: [...mutationProblems, 'self_role_change_forbidden', 'member_not_found', 'last_admin', 'payload_too_large', 'unsupported_media_type'],
       handle: async (input) => ({
         status: 200,
-        body: memberJson(await team.changeMemberRole.execute({ ...actor(input), targetUserId: input.params.userId, role: input.body.role })),
+        body: await team.changeMemberRole.execute({ ...actor(input), targetUserId: input.params.userId, role: input.body.role }),
       }),
     }),
     route({
@@ -219,8 +223,7 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       success: { status: 200, description: 'Pending invitations', schema: schemas.invitationsResponse },
       problems: [...readProblems, 'forbidden'],
       handle: async (input) => {
-        const { items } = await team.listPendingInvitations.execute(actor(input));
-        return { status: 200, body: { items: items.map(invitationJson) } };
+        return { status: 200, body: await team.listPendingInvitations.execute(actor(input)) };
       },
     }),
     route({
@@ -232,10 +235,10 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       query: schemas.noQuery,
       body: schemas.inviteBody,
       success: { status: 201, description: 'The invitation (never its token)', schema: schemas.invitationResponse },
-      problems: [...mutationProblems, 'invitations_disabled', 'already_member', 'invitation_pending', 'payload_too_large', 'unsupported_media_type'],
+      problems: [...mutationProblems, 'invitations_disabled', 'already_member', 'invitation_pending', 'too_many_pending_invitations', 'payload_too_large', 'unsupported_media_type'],
       handle: async (input) => {
         const invitation = await team.inviteUser.execute({ ...actor(input), email: input.body.email, role: input.body.role });
-        return { status: 201, body: invitationJson(invitation), headers: { Location: `invitations/${invitation.id}` } };
+        return { status: 201, body: invitation, headers: { Location: `invitations/${invitation.id}` } };
       },
     }),
     route({

@@ -53,6 +53,12 @@ describe('JwtSessionAuthenticator', function () {
     expect(sessions.verify(`${b64({ alg: 'HS256' })}.${critBody}.${plainSignature}`)).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
   });
 
+  it('refuses tokens that live longer than the maximum lifetime', async function () {
+    expect(sessions.verify(await jose({ ...valid, exp: now / 1000 + 2 * 86_400 }))).to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, iat: now / 1000 - 86_400, exp: now / 1000 + 60 }))).to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, iat: now / 1000 - 60, exp: now / 1000 + 3600 }))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+  });
+
   it('refuses tampered, malformed and oversized tokens and bad claims', async function () {
     const token = await jose(valid);
     const [header, , signature] = token.split('.') as [string, string, string];

@@ -56,10 +56,19 @@ export function sessionTokenOf(request: Request): string | undefined {
  */
 export class JwtSessionAuthenticator implements SessionAuthenticator {
   private readonly key: KeyObject;
+  /**
+   * Tokens already verified, with their session and expiry: a token's signature and claims never
+   * change, so a repeat visit skips the HMAC and JSON parsing; expiry is still checked every time.
+   * Bounded, oldest first out.
+   */
+  private readonly verified = new Map<string, { session: Session; expiresAtMs: number }>();
+  private static readonly cacheSize = 10_000;
 
+  /** `maxLifetimeSeconds`: tokens valid for longer (by `exp`, or `exp - iat`) are refused. Default one day. */
   constructor(
     secret: string | Buffer,
     private readonly now: () => number = Date.now,
+    private readonly maxLifetimeSeconds = 24 * 60 * 60,
   ) {
     this.key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
   }
@@ -71,6 +80,16 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
 
   /** The session in `token`, or undefined when it is malformed, badly signed or expired. */
   verify(token: string): Session | undefined {
+    const cached = this.verified.get(token);
+    if (cached !== undefined) {
+      if (cached.expiresAtMs > this.now()) return cached.session;
+      this.verified.delete(token);
+      return undefined;
+    }
+    return this.verifyUncached(token);
+  }
+
+  private verifyUncached(token: string): Session | undefined {
     if (token.length > maxTokenLength) return undefined;
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
@@ -85,12 +104,23 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
     }
     const claims = parseSegment(payload);
     if (!isPlainObject(claims)) return undefined;
-    const { sub, sid, exp, nbf } = claims;
+    const { sub, sid, exp, nbf, iat } = claims;
     const nowSeconds = this.now() / 1000;
     if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= nowSeconds) return undefined;
+    if (exp > nowSeconds + this.maxLifetimeSeconds) return undefined;
+    if (iat !== undefined && (typeof iat !== 'number' || exp - iat > this.maxLifetimeSeconds)) return undefined;
     if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds + 30)) return undefined;
     if (!isIdentifier(sub) || typeof sid !== 'string' || !sessionIdPattern.test(sid)) return undefined;
-    return { userId: sub, sessionId: sid };
+    const session = { userId: sub, sessionId: sid };
+    // Tokens with a not-before in the future are rare and short-lived; do not cache them.
+    if (nbf === undefined || (typeof nbf === 'number' && nbf <= nowSeconds)) {
+      if (this.verified.size >= JwtSessionAuthenticator.cacheSize) {
+        const oldest = this.verified.keys().next();
+        if (oldest.done !== true) this.verified.delete(oldest.value);
+      }
+      this.verified.set(token, { session, expiresAtMs: exp * 1000 });
+    }
+    return session;
   }
 
   /** Issues a session token (demo sign-in, tests). */

@@ -1,6 +1,6 @@
 export { MongoPersistence, type MongoPersistenceOptions } from './mongo-persistence.js';
 export { MongoOrganisationRepository } from './mongo-organisation-repository.js';
-export { MongoMembershipLookup, MongoMemberRoster, MongoAuditLog, MongoUserDirectory, MongoClientAssignments } from './mongo-read-ports.js';
+export { rosterQueryPlan, MongoMembershipLookup, MongoMemberRoster, MongoAuditLog, MongoUserDirectory, MongoClientAssignments } from './mongo-read-ports.js';
 export { RosterProjection } from './roster-projection.js';
 export { MembershipClaims, claimGraceMs } from './membership-claims.js';
 export { CommitLog } from './commit-log.js';

@@ -78,12 +78,11 @@ export class MongoOrganisationRepository implements OrganisationRepository {
     try {
       await guarded(() => this.c.commits.insertOne(doc));
     } catch (error: unknown) {
-      // A duplicate is either another writer's commit, or ours after a retried insert whose first
-      // answer was lost: the writer nonce tells them apart.
-      if (!isDuplicateKey(error) || (await this.log.writerOf(state.id, seq)) !== writer) {
-        if (isDuplicateKey(error)) throw new ConcurrencyConflictError(state.id);
-        throw error;
-      }
+      // The insert may have been applied although its answer was lost (a retried insert then
+      // collides with itself; a network error hides it): the writer nonce tells whose commit
+      // holds this sequence number.
+      const holder = await this.log.writerOf(state.id, seq).catch(() => undefined);
+      if (holder !== writer) throw isDuplicateKey(error) ? new ConcurrencyConflictError(state.id) : error;
     }
     try {
       await this.projection.apply(state.id, seq, before, after, now);

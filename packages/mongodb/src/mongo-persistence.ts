@@ -71,6 +71,10 @@ export class MongoPersistence {
       connectTimeoutMS: 3000,
       socketTimeoutMS: 15_000,
       maxPoolSize: 20,
+      // Decisions are read and written with majority concerns: on a replica set, a commit answered
+      // 2xx survives a failover, and no decision is taken on a write that could still roll back.
+      writeConcern: { w: 'majority', journal: true },
+      readConcern: { level: 'majority' },
       ...options.clientOptions,
     });
     try {

@@ -23,8 +23,9 @@ import { guarded } from './store-errors.js';
 
 /**
  * Membership by user: the latest claim names the candidate organisation, and that organisation's
- * head decides. A claim never grants anything by itself, so a lagging or abandoned claim can only
- * make the answer "not a member" (fail closed).
+ * head decides. A claim never grants anything by itself, so a lagging, abandoned or cached claim
+ * can only make the answer "not a member" (fail closed) — and before answering that from a cached
+ * claim, the claim is read again.
  */
 export class MongoMembershipLookup implements MembershipLookup {
   constructor(
@@ -33,16 +34,26 @@ export class MongoMembershipLookup implements MembershipLookup {
   ) {}
 
   async findOrganisationId(userId: string): Promise<string | undefined> {
-    return (await this.claims.latest(userId))?.o;
+    return (await this.claims.latestCached(userId)).claim?.o;
   }
 
   async findByUser(userId: string): Promise<MemberContext | undefined> {
-    const claim = await this.claims.latest(userId);
-    if (claim === undefined) return undefined;
-    const head = await this.log.headMember(claim.o, userId);
+    const { claim, cached } = await this.claims.latestCached(userId);
+    const found = claim === undefined ? undefined : await this.memberOf(claim.o, userId);
+    if (found !== undefined || !cached) return found;
+    const fresh = await this.claims.latest(userId);
+    return fresh === undefined || fresh.o === claim?.o ? undefined : this.memberOf(fresh.o, userId);
+  }
+
+  async isMember(organisationId: string, userId: string): Promise<boolean> {
+    return (await this.log.headMember(organisationId, userId))?.member !== undefined;
+  }
+
+  private async memberOf(organisationId: string, userId: string): Promise<MemberContext | undefined> {
+    const head = await this.log.headMember(organisationId, userId);
     if (head?.member === undefined) return undefined;
     return {
-      organisation: { id: claim.o, ...head.profile },
+      organisation: { id: organisationId, ...head.profile },
       membership: { userId, role: head.member.r, joinedAt: head.member.j },
     };
   }
@@ -58,42 +69,54 @@ const sortKeys: Record<RosterQuery['sort'], readonly (keyof MemberRowDoc)[]> = {
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * The roster from its projection: filter on (organisation, active), optional substring search on
- * the name and email keys, keyset after the cursor position, sorted by the sort's index. Returns
- * exactly what `referenceRosterPage` returns (strings compare by UTF-8 bytes = code points).
+ * The find and count a roster query issues on the projection: filter on (organisation, active),
+ * optional substring search on the name and email keys, keyset after the cursor position, sorted
+ * by the sort's index. Exported so that the benchmark can explain exactly these queries.
+ */
+export function rosterQueryPlan(organisationId: string, query: RosterQuery): { filter: Document; sort: Sort; countFilter: Document } {
+  const keys = sortKeys[query.sort];
+  const direction = query.order === 'asc' ? 1 : -1;
+  const base: Document = { o: organisationId, a: true };
+  const search: Document | undefined =
+    query.term === null ? undefined : { $or: [{ n: { $regex: escapeRegex(query.term) } }, { e: { $regex: escapeRegex(query.term) } }] };
+  const clauses: Document[] = [base];
+  if (search !== undefined) clauses.push(search);
+  if (query.after !== null) {
+    const values = [...query.after.key, query.after.userId];
+    const op = direction === 1 ? '$gt' : '$lt';
+    clauses.push({
+      $or: keys.map((key, i) => {
+        const clause: Document = {};
+        for (let k = 0; k < i; k += 1) clause[keys[k] as string] = values[k];
+        clause[key] = { [op]: values[i] };
+        return clause;
+      }),
+    });
+  }
+  return {
+    filter: clauses.length === 1 ? base : { $and: clauses },
+    sort: Object.fromEntries(keys.map((k) => [k, direction])),
+    countFilter: search === undefined ? base : { $and: [base, search] },
+  };
+}
+
+/**
+ * The roster from its projection (see {@link rosterQueryPlan}). Returns exactly what
+ * `referenceRosterPage` returns (strings compare by UTF-8 bytes = code points). The page and the
+ * total are fetched concurrently.
  */
 export class MongoMemberRoster implements MemberRoster {
   constructor(private readonly c: Collections) {}
 
   async page(organisationId: string, query: RosterQuery): Promise<RosterPage> {
-    const keys = sortKeys[query.sort];
-    const direction = query.order === 'asc' ? 1 : -1;
-    const base: Document = { o: organisationId, a: true };
-    const search: Document | undefined =
-      query.term === null ? undefined : { $or: [{ n: { $regex: escapeRegex(query.term) } }, { e: { $regex: escapeRegex(query.term) } }] };
-    const clauses: Document[] = [base];
-    if (search !== undefined) clauses.push(search);
-    if (query.after !== null) {
-      const values = [...query.after.key, query.after.userId];
-      const op = direction === 1 ? '$gt' : '$lt';
-      clauses.push({
-        $or: keys.map((key, i) => {
-          const clause: Document = {};
-          for (let k = 0; k < i; k += 1) clause[keys[k] as string] = values[k];
-          clause[key] = { [op]: values[i] };
-          return clause;
-        }),
-      });
-    }
-    const filter = (clauses.length === 1 ? base : { $and: clauses }) as Filter<MemberRowDoc>;
-    const sort = Object.fromEntries(keys.map((k) => [k, direction])) as Sort;
+    const { filter, sort, countFilter } = rosterQueryPlan(organisationId, query);
     const [rows, total] = await Promise.all([
       guarded(() =>
         this.c.members
-          .find(filter, { sort, limit: query.limit + 1, projection: { u: 1, name: 1, email: 1, r: 1, mfa: 1, last: 1 }, maxTimeMS })
+          .find(filter as Filter<MemberRowDoc>, { sort, limit: query.limit + 1, projection: { u: 1, name: 1, email: 1, r: 1, mfa: 1, last: 1 }, maxTimeMS })
           .toArray(),
       ) as Promise<Pick<MemberRowDoc, 'u' | 'name' | 'email' | 'r' | 'mfa' | 'last'>[]>,
-      guarded(() => this.c.members.countDocuments((search === undefined ? base : { $and: [base, search] }) as Filter<MemberRowDoc>, { maxTimeMS })),
+      guarded(() => this.c.members.countDocuments(countFilter as Filter<MemberRowDoc>, { maxTimeMS })),
     ]);
     const items = rows.slice(0, query.limit).map(
       (r): RosterEntry => ({ userId: r.u, name: r.name, email: r.email, role: r.r, mfaEnabled: r.mfa, lastActiveAt: r.last }),

@@ -40,6 +40,9 @@ export class RosterProjection {
     const added = [...current.values()].filter((m) => !previous.has(m.u));
     const changed = [...current.values()].filter((m) => previous.has(m.u) && previous.get(m.u)?.r !== m.r);
     const removed = [...previous.values()].filter((m) => !current.has(m.u));
+    // No member changed (an invitation, say): nothing to write. The mark then trails the head,
+    // which only makes a start-up repair look at this organisation and find nothing to fix.
+    if (added.length + changed.length + removed.length === 0) return;
     const users = await this.users(added.map((m) => m.u));
     const ops: RowWrite[] = [
       ...added.map((m) => this.upsertRow(organisationId, m, seq, users.get(m.u), '$lt')),
@@ -66,17 +69,20 @@ export class RosterProjection {
     const head = await this.log.head(organisationId);
     if (head === undefined) return 0;
     const rows = await guarded(() =>
-      this.c.members.find({ o: organisationId }, { projection: { u: 1, a: 1, r: 1, s: 1 }, maxTimeMS }).toArray(),
-    ) as Pick<MemberRowDoc, 'u' | 'a' | 'r' | 's'>[];
+      this.c.members.find({ o: organisationId }, { projection: { u: 1, a: 1, r: 1, s: 1, name: 1, email: 1, mfa: 1, l: 1 }, maxTimeMS }).toArray(),
+    ) as Pick<MemberRowDoc, 'u' | 'a' | 'r' | 's' | 'name' | 'email' | 'mfa' | 'l'>[];
     const byUser = new Map(rows.map((r) => [r.u, r]));
     const wanted = Object.values(head.state.members);
+    // Profiles too: a directory update racing a row's creation may have missed the row.
+    const users = await this.users(wanted.map((m) => m.u));
     const stale = wanted.filter((m) => {
       const row = byUser.get(m.u);
-      return row === undefined || !row.a || row.r !== m.r;
+      if (row === undefined || !row.a || row.r !== m.r) return true;
+      const profile = profileFields(m.u, users.get(m.u));
+      return row.name !== profile.name || row.email !== profile.email || row.mfa !== profile.mfa || row.l !== profile.l;
     });
     const members = new Set(wanted.map((m) => m.u));
     const gone = rows.filter((r) => r.a && !members.has(r.u) && r.s <= head.seq);
-    const users = await this.users(stale.map((m) => m.u));
     const ops: RowWrite[] = [
       ...stale.map((m) => this.upsertRow(organisationId, m, head.seq, users.get(m.u), '$lte')),
       ...gone.map(

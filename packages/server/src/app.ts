@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger, PartnerTeam } from '@partner-team/core';
 import {
   createPartnerTeamRouter,
@@ -79,8 +80,20 @@ export function createApp(container: Container): Express {
     logger,
     ready: () => persistence.ready(),
     mutationRateLimit: { limit: config.mutationsPerMinute, windowMs: 60_000 },
+    trustRequestIdHeader: config.trustRequestId,
   });
   app.use(apiMountPath, router);
+  // Everything else that is not the page gets the API's headers and a request id too.
+  const plainHeaders = helmetHeaders();
+  const withPlainHeaders = (_req: Request, res: Response, next: NextFunction) => {
+    for (const [name, value] of plainHeaders) res.setHeader(name, value);
+    res.setHeader('Cache-Control', 'no-store');
+    const requestId = randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    next();
+  };
+  app.use(['/healthz', '/readyz', '/demo'], withPlainHeaders);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -93,16 +106,24 @@ export function createApp(container: Container): Express {
   }
   servePage(app);
 
+  const problem = (res: Response, code: 'route_not_found' | 'payload_too_large' | 'unsupported_media_type' | 'validation_failed' | 'internal') => {
+    const { status, title } = problemTypes[code];
+    const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : randomUUID();
+    if (!res.headersSent) {
+      for (const [name, value] of plainHeaders) res.setHeader(name, value);
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('X-Request-Id', requestId);
+    }
+    res.status(status).type('application/problem+json').send(JSON.stringify({ type: problemTypeUri(code), title, status, code, requestId }));
+  };
   app.use((_req: Request, res: Response) => {
-    const { status, title } = problemTypes.route_not_found;
-    res.status(status).type('application/problem+json').send(JSON.stringify({ type: problemTypeUri('route_not_found'), title, status, code: 'route_not_found', requestId: '' }));
+    problem(res, 'route_not_found');
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = typeof (error as { status?: unknown }).status === 'number' ? ((error as { status: number }).status) : 500;
     const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status >= 400 && status < 500 ? 'validation_failed' : 'internal';
     if (code === 'internal') logger.error('unexpected error outside the API', { error: error instanceof Error ? error.name : typeof error, stack: error instanceof Error ? error.stack : undefined });
-    const { title } = problemTypes[code];
-    res.status(problemTypes[code].status).type('application/problem+json').send(JSON.stringify({ type: problemTypeUri(code), title, status: problemTypes[code].status, code, requestId: '' }));
+    problem(res, code);
   });
   return app;
 }

@@ -10,11 +10,23 @@ describe('loadConfig', function () {
     expect(config.mongodbUri).to.equal(undefined);
   });
 
-  it('requires SESSION_SECRET in production and never enables demo mode there', function () {
-    expect(() => loadConfig({ NODE_ENV: 'production' }, random)).to.throw(ConfigError, /SESSION_SECRET is required/);
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }, random);
+  it('requires SESSION_SECRET and an outbox in production and never enables demo mode there', function () {
+    expect(() => loadConfig({ NODE_ENV: 'production', MAIL_OUTBOX_DIR: '/tmp/o' }, random)).to.throw(ConfigError, /SESSION_SECRET is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }, random)).to.throw(ConfigError, /MAIL_OUTBOX_DIR is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), MAIL_OUTBOX_DIR: '/tmp/o', DEMO_SIGN_IN: 'on' }, random)).to.throw(ConfigError, /DEMO_SIGN_IN/);
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), MAIL_OUTBOX_DIR: '/tmp/o' }, random);
     expect(config.demoMode).to.equal(false);
     expect(config.sessionSecretGenerated).to.equal(false);
+  });
+
+  it('turns demo sign-in on by default only for the zero-configuration demo', function () {
+    expect(loadConfig({}, random).demoMode).to.equal(true);
+    // A real store or a real secret: a demo sign-in there would mint sessions others accept.
+    expect(loadConfig({ MONGODB_URI: 'mongodb://127.0.0.1/x' }, random).demoMode).to.equal(false);
+    expect(loadConfig({ SESSION_SECRET: 'x'.repeat(40) }, random).demoMode).to.equal(false);
+    expect(() => loadConfig({ NODE_ENV: 'prod' }, random)).to.throw(ConfigError, /NODE_ENV/);
+    expect(loadConfig({ SESSION_SECRET: 'x'.repeat(40), DEMO_SIGN_IN: 'on' }, random).demoMode).to.equal(true);
+    expect(loadConfig({ DEMO_SIGN_IN: 'off' }, random).demoMode).to.equal(false);
   });
 
   it('names every invalid variable', function () {

@@ -8,7 +8,7 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positive = z.coerce.number().int().positive();
 
 const environment = z.object({
-  NODE_ENV: z.string().optional(),
+  NODE_ENV: z.enum(['development', 'test', 'production'], 'NODE_ENV must be development, test or production').optional(),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
@@ -18,12 +18,19 @@ const environment = z.object({
   MAIL_OUTBOX_DIR: z.string().min(1).optional(),
   PUBLIC_BASE_URL: z.url().optional(),
   MUTATIONS_PER_MINUTE: positive.default(120),
+  DEMO_SIGN_IN: z.enum(['on', 'off']).optional(),
+  TRUST_REQUEST_ID: z.enum(['on', 'off']).default('off'),
 });
 
 /** The server's configuration, validated from the environment. */
 export interface ServerConfig {
   readonly production: boolean;
-  /** Demo sign-in and the fixture user picker: only outside production. */
+  /**
+   * Demo sign-in (anyone may sign in as any fixture user). Never in production. On by default only
+   * for the zero-configuration demo (in-memory store, generated session secret), because a demo
+   * server sharing a real store or a real secret would mint sessions other servers accept;
+   * `DEMO_SIGN_IN=on` forces it outside production, `off` disables it.
+   */
   readonly demoMode: boolean;
   readonly port: number;
   readonly host: string;
@@ -36,6 +43,8 @@ export interface ServerConfig {
   readonly mailOutboxDir: string | undefined;
   readonly publicBaseUrl: string;
   readonly mutationsPerMinute: number;
+  /** Whether an incoming X-Request-Id (from a trusted proxy) is used instead of a generated one. */
+  readonly trustRequestId: boolean;
 }
 
 /** Thrown for an invalid environment; the message names every bad variable. */
@@ -58,10 +67,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ra
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   if (production && e.SESSION_SECRET === undefined) throw new ConfigError('Invalid configuration: SESSION_SECRET is required when NODE_ENV=production');
+  if (production && e.DEMO_SIGN_IN === 'on') throw new ConfigError('Invalid configuration: DEMO_SIGN_IN=on is refused when NODE_ENV=production');
+  if (production && e.MAIL_OUTBOX_DIR === undefined) {
+    throw new ConfigError('Invalid configuration: MAIL_OUTBOX_DIR is required when NODE_ENV=production (the bundled server delivers invitations through an outbox; it never logs accept links in production)');
+  }
+  const zeroConfiguration = e.MONGODB_URI === undefined && e.SESSION_SECRET === undefined;
   const displayHost = e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
   return {
     production,
-    demoMode: !production,
+    demoMode: !production && (e.DEMO_SIGN_IN === 'on' || (e.DEMO_SIGN_IN === undefined && zeroConfiguration)),
     port: e.PORT,
     host: e.HOST,
     sessionSecret: e.SESSION_SECRET ?? randomSecret(),
@@ -72,5 +86,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ra
     mailOutboxDir: e.MAIL_OUTBOX_DIR,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ''),
     mutationsPerMinute: e.MUTATIONS_PER_MINUTE,
+    trustRequestId: e.TRUST_REQUEST_ID === 'on',
   };
 }

@@ -65,7 +65,7 @@ export async function createContainer(
   const clock = overrides.clock ?? new SystemClock();
   const ids = overrides.ids ?? new RandomIds();
   const tokens = overrides.tokens ?? new Sha256InvitationTokens();
-  const notifier = overrides.notifier ?? new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir);
+  const notifier = overrides.notifier ?? new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir, !config.production);
   const fixture = overrides.fixture ?? (await readFixture(config.seedFile));
 
   let persistence: Persistence;

@@ -31,7 +31,8 @@ export function demoUsers(fixture: Fixture): DemoUser[] {
 }
 
 function problem(res: Response, status: number, code: string, detail: string): void {
-  res.status(status).type('application/problem+json').send(JSON.stringify({ type: `urn:problem-type:partner-team:${code}`, title: detail, status, code, detail, requestId: '' }));
+  const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : '';
+  res.status(status).type('application/problem+json').send(JSON.stringify({ type: `urn:problem-type:partner-team:${code}`, title: detail, status, code, detail, requestId }));
 }
 
 /**

@@ -176,6 +176,12 @@ describe('HTTP API: every endpoint and every error code, against a started serve
       expectProblem(await fay.patch('/members/eve', { role: 'partner_user' }), 'last_admin');
     });
 
+    it('too_many_pending_invitations', async function () {
+      const ada = await server.signIn('ada');
+      for (let n = 0; n < 199; n += 1) expect((await ada.post('/invitations', { email: `p${n}@example.test`, role: 'partner_user' })).status).to.equal(201);
+      expectProblem(await ada.post('/invitations', { email: 'one-more@example.test', role: 'partner_user' }), 'too_many_pending_invitations');
+    });
+
     it('invitations_disabled, invitation_pending, already_member, invitation_not_found', async function () {
       expectProblem(await (await server.signIn('oli')).post('/invitations', { email: 'a@b.example', role: 'partner_user' }), 'invitations_disabled');
       const ada = await server.signIn('ada');
@@ -228,7 +234,7 @@ describe('HTTP API: every endpoint and every error code, against a started serve
     it('internal without detail or stack, and unavailable when the store is down', async function () {
       let failure: Error = new Error('boom: connection string mongodb://secret@host');
       const failing = await TestServer.start({
-        wrap: (p): Persistence => ({ ...p, memberships: { findByUser: () => Promise.reject(failure), findOrganisationId: () => Promise.reject(failure) } }),
+        wrap: (p): Persistence => ({ ...p, memberships: { findByUser: () => Promise.reject(failure), findOrganisationId: () => Promise.reject(failure), isMember: () => Promise.reject(failure) } }),
       });
       try {
         const ada = await failing.signIn('ada');

@@ -13,6 +13,9 @@ async function main(): Promise<void> {
   const container = await createContainer(config, {}, (uri, logger) => MongoPersistence.open({ uri, logger }));
   const logger = container.get<Logger>(TYPES.Logger);
   const persistence = container.get<Persistence>(TYPES.Persistence);
+  if (config.demoMode) {
+    logger.warn('DEMO SIGN-IN IS ON: anyone can sign in as any fixture user (POST /demo/sign-in). Never expose this server.');
+  }
   if (config.sessionSecretGenerated) {
     logger.warn('SESSION_SECRET is not set: using a random one, so sessions end when the process stops');
   }

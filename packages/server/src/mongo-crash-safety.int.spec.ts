@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
 import { MongoPersistence } from '@partner-team/mongodb';
@@ -137,6 +139,8 @@ describe('MongoDB adapter: crash safety', function () {
           MONGODB_URI: uri,
           SESSION_SECRET: secret,
           NODE_ENV: 'production',
+          MAIL_OUTBOX_DIR: join(tmpdir(), 'partner-team-test-outbox'),
+          TRUST_REQUEST_ID: 'on',
           MUTATIONS_PER_MINUTE: '1000000',
           LOG_LEVEL: 'info',
         };

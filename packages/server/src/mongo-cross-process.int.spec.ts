@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { PartnerRole } from '@partner-team/core';
@@ -84,6 +86,8 @@ async function cluster(database: string, entry?: string): Promise<Cluster> {
     MONGODB_URI: uri,
     SESSION_SECRET: secret,
     NODE_ENV: 'production',
+          MAIL_OUTBOX_DIR: join(tmpdir(), 'partner-team-test-outbox'),
+          TRUST_REQUEST_ID: 'on',
     MUTATIONS_PER_MINUTE: '1000000',
     LOG_LEVEL: 'info',
   };

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { expect } from 'chai';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { FixtureFile } from './fixture.js';
@@ -515,7 +516,7 @@ describe('The Partner Team page, in Chromium against the bundled server', functi
   });
 
   it('in production (no demo sign-in) asks the user to sign in through the portal', async function () {
-    const production = await TestServer.start({ env: { NODE_ENV: 'production' } });
+    const production = await TestServer.start({ env: { NODE_ENV: 'production', DEMO_SIGN_IN: 'off', MAIL_OUTBOX_DIR: tmpdir() } });
     try {
       const session = await openSession(browser, production);
       sessions.push(session);

@@ -20,7 +20,13 @@ export type MemberView = MemberSummary | MemberDetails;
 
 /** Projects a roster entry for a viewer with `viewerRole`: details only for partner_admins. */
 export function viewMember(entry: RosterEntry, viewerRole: PartnerRole): MemberView {
-  const summary: MemberSummary = { userId: entry.userId, name: entry.name, email: entry.email, role: entry.role };
-  if (viewerRole !== 'partner_admin') return summary;
-  return { ...summary, mfaEnabled: entry.mfaEnabled, lastActiveAt: entry.lastActiveAt };
+  if (viewerRole !== 'partner_admin') return { userId: entry.userId, name: entry.name, email: entry.email, role: entry.role };
+  return {
+    userId: entry.userId,
+    name: entry.name,
+    email: entry.email,
+    role: entry.role,
+    mfaEnabled: entry.mfaEnabled,
+    lastActiveAt: entry.lastActiveAt,
+  };
 }

@@ -9,10 +9,12 @@ import type { InvitationMessage, InvitationNotifier, Logger } from '@partner-tea
  * the URL fragment, which browsers never send to a server, so it cannot leak into access logs.
  */
 export class LoggingInvitationNotifier implements InvitationNotifier {
+  /** `logLinks`: write the accept link to the log (development only; production uses the outbox). */
   constructor(
     private readonly logger: Logger,
     private readonly publicBaseUrl: string,
     private readonly outboxDir: string | undefined,
+    private readonly logLinks = true,
   ) {}
 
   acceptUrl(token: string): string {
@@ -21,7 +23,8 @@ export class LoggingInvitationNotifier implements InvitationNotifier {
 
   async deliver(message: InvitationMessage): Promise<void> {
     const acceptUrl = this.acceptUrl(message.token);
-    this.logger.info('invitation link', { invitationId: message.invitationId, to: message.email, acceptUrl });
+    if (this.logLinks) this.logger.info('invitation link', { invitationId: message.invitationId, to: message.email, acceptUrl });
+    else this.logger.info('invitation queued for delivery', { invitationId: message.invitationId });
     if (this.outboxDir === undefined) return;
     await mkdir(this.outboxDir, { recursive: true, mode: 0o700 });
     const file = join(this.outboxDir, `${Date.now()}-${message.invitationId}.json`);

@@ -93,6 +93,7 @@ class ResettablePersistence implements Persistence {
   readonly memberships: Persistence['memberships'] = {
     findByUser: (u) => this.current.memberships.findByUser(u),
     findOrganisationId: (u) => this.current.memberships.findOrganisationId(u),
+    isMember: (o, u) => this.current.memberships.isMember(o, u),
   };
   readonly roster: Persistence['roster'] = { page: (o, q) => this.current.roster.page(o, q) };
   readonly auditLog: Persistence['auditLog'] = { page: (o, q) => this.current.auditLog.page(o, q) };
@@ -150,7 +151,16 @@ export class TestServer {
     server = new TestServer(fixture, persistence);
     await persistence.reset();
     const config = loadConfig(
-      { SESSION_SECRET: testSessionSecret, PORT: '0', LOG_LEVEL: 'debug', MUTATIONS_PER_MINUTE: String(options.mutationsPerMinute ?? 100_000), ...options.env },
+      {
+        SESSION_SECRET: testSessionSecret,
+        PORT: '0',
+        LOG_LEVEL: 'debug',
+        MUTATIONS_PER_MINUTE: String(options.mutationsPerMinute ?? 100_000),
+        // The suites sign in through the demo picker and correlate audit events by request id.
+        DEMO_SIGN_IN: 'on',
+        TRUST_REQUEST_ID: 'on',
+        ...options.env,
+      },
       () => testSessionSecret,
     );
     const wrapped = options.wrap?.(persistence) ?? persistence;

@@ -189,10 +189,14 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
       expect(cy?.organisation).to.deep.equal({ id: 'acme', name: 'Acme', status: 'active', bootstrapped: true, invitationsEnabled: true });
       expect(cy?.membership.role).to.equal('partner_user');
       expect(await subject.memberships.findOrganisationId('cy')).to.equal('acme');
+      expect(await subject.memberships.isMember('acme', 'cy')).to.equal(true);
+      expect(await subject.memberships.isMember('globex', 'cy')).to.equal(false);
+      expect(await subject.memberships.isMember('acme', 'nobody')).to.equal(false);
       await subject.organisations.save(withRole(acme(), 'cy', 'partner_admin'), 1, [event('acme', 1)]);
       expect((await subject.memberships.findByUser('cy'))?.membership.role).to.equal('partner_admin');
       await subject.organisations.save(without(withRole(acme(), 'cy', 'partner_admin'), 'bob'), 2, [event('acme', 2)]);
       expect(await subject.memberships.findByUser('bob')).to.equal(undefined);
+      expect(await subject.memberships.isMember('acme', 'bob')).to.equal(false);
       expect(await subject.memberships.findByUser('u01')).to.equal(undefined);
     });
 

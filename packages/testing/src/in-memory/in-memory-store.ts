@@ -44,6 +44,28 @@ export interface InMemoryStoreOptions {
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
+const copyDate = (d: Date): Date => new Date(d.getTime());
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+/** A deep copy of a state; hand-written because it runs on every load and save. */
+function copyState(state: OrganisationState): OrganisationState {
+  return {
+    id: state.id,
+    name: state.name,
+    status: state.status,
+    bootstrapped: state.bootstrapped,
+    invitationsEnabled: state.invitationsEnabled,
+    memberships: state.memberships.map((m) => ({ userId: m.userId, role: m.role, joinedAt: copyDate(m.joinedAt) })),
+    invitations: state.invitations.map((i) => ({
+      ...i,
+      createdAt: copyDate(i.createdAt),
+      expiresAt: copyDate(i.expiresAt),
+      closedAt: i.closedAt === null ? null : copyDate(i.closedAt),
+    })),
+  };
+}
+
+const copyEntry = (e: RosterEntry): RosterEntry => ({ ...e, lastActiveAt: e.lastActiveAt === null ? null : copyDate(e.lastActiveAt) });
 
 /**
  * One in-process store backing every persistence port. It keeps copies (never the objects it was
@@ -71,64 +93,41 @@ export class InMemoryPartnerTeamStore {
   readonly clients: ClientAssignments;
 
   constructor(private readonly options: InMemoryStoreOptions = {}) {
+    const call = <T>(work: () => T): Promise<T> => this.call(work);
     this.organisations = {
-      load: async (id) => {
-        await this.pause();
-        return this.load(id);
-      },
-      save: async (state, expectedVersion, events) => {
-        await this.pause();
-        this.save(state, expectedVersion, events);
-      },
-      findByInvitationTokenHash: async (hash) => {
-        await this.pause();
-        return this.organisationOfTokenHash.get(hash);
-      },
+      load: (id) => call(() => this.load(id)),
+      save: (state, expectedVersion, events) => call(() => { this.save(state, expectedVersion, events); }),
+      findByInvitationTokenHash: (hash) => call(() => this.organisationOfTokenHash.get(hash)),
     };
     this.memberships = {
-      findByUser: async (userId) => {
-        await this.pause();
-        return this.memberContext(userId);
-      },
-      findOrganisationId: async (userId) => {
-        await this.pause();
-        return this.organisationOfUser.get(userId);
-      },
+      findByUser: (userId) => call(() => this.memberContext(userId)),
+      findOrganisationId: (userId) => call(() => this.organisationOfUser.get(userId)),
+      isMember: (organisationId, userId) => call(() => this.membershipIn(organisationId, userId) !== undefined),
     };
-    this.roster = {
-      page: async (organisationId, query) => {
-        await this.pause();
-        return this.rosterPage(organisationId, query);
-      },
-    };
+    this.roster = { page: (organisationId, query) => call(() => this.rosterPage(organisationId, query)) };
     this.auditLog = {
-      page: async (organisationId, query) => {
-        await this.pause();
-        const log = this.auditByOrganisation.get(organisationId) ?? [];
-        const end = query.beforePosition === null ? log.length : Math.min(log.length, query.beforePosition - 1);
-        const start = Math.max(0, end - query.limit);
-        return { items: copy(log.slice(start, end).reverse()), hasMore: start > 0 };
-      },
+      page: (organisationId, query) =>
+        call(() => {
+          const log = this.auditByOrganisation.get(organisationId) ?? [];
+          const end = query.beforePosition === null ? log.length : Math.min(log.length, query.beforePosition - 1);
+          const start = Math.max(0, end - query.limit);
+          return { items: copy(log.slice(start, end).reverse()), hasMore: start > 0 };
+        }),
     };
     this.users = {
-      findById: async (id) => {
-        await this.pause();
-        const user = this.usersById.get(id);
-        return user === undefined ? undefined : copy(user);
-      },
-      findByEmail: async (email) => {
-        await this.pause();
-        const id = this.userIdByEmail.get(email);
-        const user = id === undefined ? undefined : this.usersById.get(id);
-        return user === undefined ? undefined : copy(user);
-      },
+      findById: (id) =>
+        call(() => {
+          const user = this.usersById.get(id);
+          return user === undefined ? undefined : copy(user);
+        }),
+      findByEmail: (email) =>
+        call(() => {
+          const id = this.userIdByEmail.get(email);
+          const user = id === undefined ? undefined : this.usersById.get(id);
+          return user === undefined ? undefined : copy(user);
+        }),
     };
-    this.clients = {
-      assignedTo: async (organisationId, userId) => {
-        await this.pause();
-        return this.assignedClients(organisationId, userId);
-      },
-    };
+    this.clients = { assignedTo: (organisationId, userId) => call(() => this.assignedClients(organisationId, userId)) };
   }
 
   /** Adds or replaces a directory user (and refreshes their roster row). */
@@ -167,13 +166,34 @@ export class InMemoryPartnerTeamStore {
     };
   }
 
-  private async pause(): Promise<void> {
-    if (this.options.interleave === true) await new Promise<void>((resolve) => setImmediate(resolve));
+  /**
+   * Runs one port call. By default the work happens at call time (as a database applies a request
+   * on arrival), which keeps the window between a use case's load and save as small as a real
+   * store's; with `interleave`, the work waits for the next turn of the event loop instead, so that
+   * concurrent use cases interleave as much as possible.
+   */
+  private call<T>(work: () => T): Promise<T> {
+    if (this.options.interleave !== true) {
+      try {
+        return Promise.resolve(work());
+      } catch (error: unknown) {
+        return Promise.reject(asError(error));
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      setImmediate(() => {
+        try {
+          resolve(work());
+        } catch (error: unknown) {
+          reject(asError(error));
+        }
+      });
+    });
   }
 
   private load(organisationId: string): VersionedOrganisation | undefined {
     const stored = this.organisationsById.get(organisationId);
-    return stored === undefined ? undefined : copy(stored);
+    return stored === undefined ? undefined : { state: copyState(stored.state), version: stored.version };
   }
 
   private save(state: OrganisationState, expectedVersion: number, events: readonly AuditEvent[]): void {
@@ -186,7 +206,7 @@ export class InMemoryPartnerTeamStore {
       const other = this.organisationOfUser.get(m.userId);
       if (other !== undefined && other !== state.id) throw new MemberOfAnotherOrganisationError();
     }
-    const stored: StoredOrganisation = { state: copy(state), version: expectedVersion + 1 };
+    const stored: StoredOrganisation = { state: copyState(state), version: expectedVersion + 1 };
     this.reindex(previous?.state, stored.state);
     this.organisationsById.set(state.id, stored);
     const log = this.auditByOrganisation.get(state.id) ?? [];
@@ -196,19 +216,21 @@ export class InMemoryPartnerTeamStore {
 
   private reindex(before: OrganisationState | undefined, after: OrganisationState): void {
     const roster = this.rosterOf(after.id);
-    const oldRoles = new Map(before?.memberships.map((m) => [m.userId, m.role]));
-    const newRoles = new Map(after.memberships.map((m) => [m.userId, m.role]));
-    for (const userId of oldRoles.keys()) {
-      if (!newRoles.has(userId)) {
-        this.organisationOfUser.delete(userId);
-        roster.remove(userId);
-      }
+    const previous = this.membersByOrganisation.get(after.id) ?? new Map<string, Membership>();
+    const current = new Map(after.memberships.map((m) => [m.userId, m]));
+    const initial = roster.size === 0;
+    for (const userId of previous.keys()) {
+      if (current.has(userId)) continue;
+      this.organisationOfUser.delete(userId);
+      if (!initial) roster.remove(userId);
     }
-    for (const [userId, role] of newRoles) {
-      this.organisationOfUser.set(userId, after.id);
-      if (oldRoles.get(userId) !== role) roster.upsert(this.rosterEntry(userId, role));
+    for (const [userId, membership] of current) {
+      const old = previous.get(userId);
+      if (old === undefined) this.organisationOfUser.set(userId, after.id);
+      if (!initial && old?.role !== membership.role) roster.upsert(this.rosterEntry(userId, membership.role));
     }
-    this.membersByOrganisation.set(after.id, new Map(after.memberships.map((m) => [m.userId, m])));
+    if (initial) roster.load([...current.values()].map((m) => this.rosterEntry(m.userId, m.role)));
+    this.membersByOrganisation.set(after.id, current);
     for (const invitation of before?.invitations ?? []) this.organisationOfTokenHash.delete(invitation.tokenHash);
     for (const invitation of after.invitations) this.organisationOfTokenHash.set(invitation.tokenHash, after.id);
   }
@@ -244,12 +266,15 @@ export class InMemoryPartnerTeamStore {
     const membership = organisationId === undefined ? undefined : this.membershipIn(organisationId, userId);
     if (stored === undefined || membership === undefined) return undefined;
     const { id, name, status, bootstrapped, invitationsEnabled } = stored.state;
-    return { organisation: { id, name, status, bootstrapped, invitationsEnabled }, membership: copy(membership) };
+    return {
+      organisation: { id, name, status, bootstrapped, invitationsEnabled },
+      membership: { userId: membership.userId, role: membership.role, joinedAt: copyDate(membership.joinedAt) },
+    };
   }
 
   private rosterPage(organisationId: string, query: RosterQuery): RosterPage {
     const page = this.rosters.get(organisationId)?.page(query) ?? { items: [], total: 0, hasMore: false };
-    return { ...page, items: page.items.map(copy) };
+    return { ...page, items: page.items.map(copyEntry) };
   }
 
   private assignedClients(organisationId: string, userId: string): AssignedClient[] {

@@ -22,4 +22,7 @@ export interface MembershipLookup {
    * Cheaper than {@link findByUser} where the store can answer it from one lookup.
    */
   findOrganisationId(userId: string): Promise<string | undefined>;
+
+  /** Whether `userId` is a current member of `organisationId` (checked against its current state). */
+  isMember(organisationId: string, userId: string): Promise<boolean>;
 }

@@ -24,10 +24,11 @@ export class ChangeMemberRole {
     if (!isPartnerRole(input.role)) {
       throw new ValidationError('role must be partner_admin or partner_user', [{ path: 'role', message: 'unknown role' }]);
     }
-    const membership = await mutateActorOrganisation(this.ports, this.retry, input, (organisation, context) =>
-      organisation.changeMemberRole(context, targetUserId, input.role),
-    );
-    const user = await this.ports.users.findById(targetUserId);
+    // The profile does not depend on the change: fetch it alongside.
+    const [membership, user] = await Promise.all([
+      mutateActorOrganisation(this.ports, this.retry, input, (organisation, context) => organisation.changeMemberRole(context, targetUserId, input.role)),
+      this.ports.users.findById(targetUserId),
+    ]);
     return {
       userId: targetUserId,
       name: user?.name ?? '',

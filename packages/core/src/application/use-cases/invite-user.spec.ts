@@ -7,8 +7,10 @@ import {
   InvitationsDisabledError,
   OrganisationNotActiveError,
   PartnerBootstrapIncompleteError,
+  TooManyPendingInvitationsError,
   ValidationError,
 } from '../../domain/shared/errors.js';
+import { maxClosedInvitationsKept, maxPendingInvitations } from '../../domain/organisation/partner-organisation.js';
 
 const { ada, bob, cy, eve, gus } = users;
 const acme = () => anOrganisation('acme').named('Acme').withAdmins(ada, bob).withUsers(cy);
@@ -62,6 +64,30 @@ describe('InviteUser', function () {
       ['inv-0001', 'expired'],
       [again.id, 'pending'],
     ]);
+  });
+
+  it('caps the pending invitations of an organisation, and prunes what it keeps of closed ones', async function () {
+    const team = await givenTeam(acme());
+    for (let n = 0; n < maxPendingInvitations; n += 1) await team.invite({ actor: ada, email: `p${n}@example.test` });
+    const error = await expectRejection(team.invite({ actor: ada, email: 'one-more@example.test' }), TooManyPendingInvitationsError);
+    expect(error.limit).to.equal(maxPendingInvitations);
+    const pending = (await team.useCases.listPendingInvitations.execute({ actorUserId: 'ada' })).items;
+    for (const i of pending.slice(0, 100)) await team.revoke({ actor: ada, invitationId: i.id });
+    await team.invite({ actor: ada, email: 'one-more@example.test' });
+    // Revoking and inviting again and again cannot grow the state without bound either.
+    for (let n = 0; n < maxClosedInvitationsKept + 50; n += 1) {
+      const invitation = await team.invite({ actor: ada, email: `churn${n}@example.test` });
+      await team.revoke({ actor: ada, invitationId: invitation.id });
+    }
+    const state = (await team.store.organisations.load('acme'))!.state;
+    expect(state.invitations.filter((i) => i.status !== 'pending').length).to.be.at.most(maxClosedInvitationsKept);
+  });
+
+  it('records no target user for invitation.created, so the audit log never reveals who has an account', async function () {
+    const team = await givenTeam(acme(), anOrganisation('globex').withAdmins(eve));
+    await team.invite({ actor: ada, email: eve.email });
+    expect(team.auditEvents('acme')[0]?.targetUserId).to.equal(null);
+    expect(team.auditEvents('acme')[0]?.after).to.deep.equal({ email: eve.email, role: 'partner_user', status: 'pending' });
   });
 
   it('refuses to invite a current member', async function () {

@@ -21,8 +21,7 @@ export class ListAssignedClients {
     const targetUserId = parseIdentifier(input.targetUserId, 'userId');
     if (targetUserId !== membership.userId) {
       if (membership.role !== 'partner_admin') throw new ForbiddenError('partner_users can only see their own clients');
-      const target = await this.ports.memberships.findByUser(targetUserId);
-      if (target?.organisation.id !== organisation.id) throw new MemberNotFoundError();
+      if (!(await this.ports.memberships.isMember(organisation.id, targetUserId))) throw new MemberNotFoundError();
     }
     return { items: await this.ports.clients.assignedTo(organisation.id, targetUserId) };
   }

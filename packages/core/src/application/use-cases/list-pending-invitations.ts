@@ -1,6 +1,7 @@
 import { PartnerOrganisation } from '../../domain/organisation/partner-organisation.js';
-import { ForbiddenError, NotAPartnerMemberError } from '../../domain/shared/errors.js';
-import { authorizeTeamRead } from '../authorization.js';
+import { ForbiddenError } from '../../domain/shared/errors.js';
+import { parseIdentifier } from '../../domain/shared/identifier.js';
+import { loadActorOrganisation } from '../organisation-mutation.js';
 import type { Actor, PartnerTeamPorts } from '../partner-team-ports.js';
 import { viewInvitation, type InvitationView } from './invitation-view.js';
 
@@ -14,9 +15,7 @@ export class ListPendingInvitations {
   constructor(private readonly ports: Pick<PartnerTeamPorts, 'memberships' | 'organisations' | 'clock'>) {}
 
   async execute(actor: Actor): Promise<{ items: InvitationView[] }> {
-    const { organisation } = await authorizeTeamRead(this.ports.memberships, actor.actorUserId);
-    const loaded = await this.ports.organisations.load(organisation.id);
-    if (loaded === undefined) throw new NotAPartnerMemberError();
+    const loaded = await loadActorOrganisation(this.ports, parseIdentifier(actor.actorUserId, 'actorUserId'));
     const aggregate = PartnerOrganisation.fromState(loaded.state);
     const membership = aggregate.authorizeRead(actor.actorUserId);
     if (membership.role !== 'partner_admin') throw new ForbiddenError('Only partner_admins can see invitations');

@@ -29,7 +29,7 @@ export interface AuditEvent {
   readonly organisationId: string;
   readonly action: AuditAction;
   readonly actorUserId: string;
-  /** The member acted upon; for invitation events the invitee when they are a known user, else null. */
+  /** The member acted upon (for `invitation.accepted`, the new member); null for `invitation.created` and `invitation.revoked`. */
   readonly targetUserId: string | null;
   readonly invitationId: string | null;
   readonly before: AuditDetail | null;

@@ -18,6 +18,7 @@ import {
   PartnerBootstrapIncompleteError,
   SelfRemovalError,
   SelfRoleChangeError,
+  TooManyPendingInvitationsError,
 } from '../shared/errors.js';
 import { isIdentifier } from '../shared/identifier.js';
 import { isOrganisationStatus, type OrganisationProfile } from './organisation-status.js';
@@ -71,6 +72,10 @@ export class InvalidOrganisationStateError extends Error {
 
 /** How long closed invitations stay in the state (to answer their token precisely) before pruning. */
 export const closedInvitationRetentionMs = 30 * 24 * 60 * 60 * 1000;
+/** Most pending invitations an organisation may have: keeps every state (and MongoDB document) bounded. */
+export const maxPendingInvitations = 200;
+/** Most closed invitations kept (newest first) within the retention period. */
+export const maxClosedInvitationsKept = 200;
 
 /**
  * The PartnerOrganisation aggregate: a partner organisation, its memberships and its invitations,
@@ -240,6 +245,7 @@ export class PartnerOrganisation {
     if (invitation.inviteeUserId !== null && this.members.has(invitation.inviteeUserId)) throw new AlreadyMemberError();
     const samePending = [...this.invitations.values()].filter((i) => i.email === invitation.email && i.status === 'pending');
     if (samePending.some((i) => effectiveInvitationStatus(i, context.at) === 'pending')) throw new InvitationPendingError();
+    if (this.pendingInvitations(context.at).length >= maxPendingInvitations) throw new TooManyPendingInvitationsError(maxPendingInvitations);
     if (invitation.expiresAt.getTime() <= context.at.getTime()) throw new InvalidOrganisationStateError(this.id, 'invitation expiry is not in the future');
     if (this.invitations.has(invitation.invitationId)) throw new InvalidOrganisationStateError(this.id, 'invitation id reused');
     if ([...this.invitations.values()].some((i) => i.tokenHash === invitation.tokenHash)) {
@@ -261,8 +267,10 @@ export class PartnerOrganisation {
       acceptedBy: null,
     };
     this.invitations.set(created.id, created);
+    // No target: naming the invitee's user id would tell an admin whether an address has a portal
+    // account anywhere. The address is in `after.email`.
     this.record(context, 'invitation.created', {
-      targetUserId: invitation.inviteeUserId,
+      targetUserId: null,
       invitationId: created.id,
       before: null,
       after: { email: created.email, role: created.role, status: 'pending' },
@@ -405,9 +413,16 @@ export class PartnerOrganisation {
 
   private pruneClosedInvitations(now: Date): void {
     const horizon = now.getTime() - closedInvitationRetentionMs;
+    const closed: { id: string; at: number }[] = [];
     for (const [id, invitation] of this.invitations) {
-      const closedAt = invitation.closedAt ?? (invitation.status === 'pending' ? invitation.expiresAt : null);
-      if (closedAt !== null && closedAt.getTime() < horizon) this.invitations.delete(id);
+      const closedAt = invitation.closedAt ?? (effectiveInvitationStatus(invitation, now) === 'expired' ? invitation.expiresAt : null);
+      if (closedAt === null) continue;
+      if (closedAt.getTime() < horizon) this.invitations.delete(id);
+      else closed.push({ id, at: closedAt.getTime() });
+    }
+    if (closed.length > maxClosedInvitationsKept) {
+      closed.sort((a, b) => b.at - a.at);
+      for (const { id } of closed.slice(maxClosedInvitationsKept)) this.invitations.delete(id);
     }
   }
 

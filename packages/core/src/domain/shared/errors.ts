@@ -18,6 +18,7 @@ export const domainErrorCodes = [
   'invitation_pending',
   'invitations_disabled',
   'invitation_email_mismatch',
+  'too_many_pending_invitations',
   'member_of_another_organisation',
   'concurrency_conflict',
 ] as const;
@@ -170,6 +171,15 @@ export class InvitationsDisabledError extends DomainError {
 
   constructor() {
     super('Invitations are disabled for this organisation');
+  }
+}
+
+/** Thrown when the organisation already has the most pending invitations it may have. */
+export class TooManyPendingInvitationsError extends DomainError {
+  readonly code = 'too_many_pending_invitations';
+
+  constructor(readonly limit: number) {
+    super(`An organisation may have at most ${limit} pending invitations; revoke some first`);
   }
 }
 

@@ -1,0 +1,102 @@
+// Part 3: database round trips per request type on the MongoDB adapter (driver command
+// monitoring), and, where MONGODB_URI is a real MongoDB, the roster queries' explain plans.
+import { randomBytes } from 'node:crypto';
+import { createPartnerTeam, parseRosterQuery, rosterSorts } from '@partner-team/core';
+import { MongoPersistence, rosterQueryPlan } from '@partner-team/mongodb';
+import { RandomIds, Sha256InvitationTokens, SystemClock } from '@partner-team/server';
+import { anOrganisation } from '@partner-team/testing';
+import { person, terms } from './roster-data.mjs';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+function databaseUri(base) {
+  const url = new URL(base);
+  url.pathname = `/pt_bench_${randomBytes(4).toString('hex')}`;
+  return url.toString();
+}
+
+/** Whether the server is FerretDB (which has no query planner to explain index scans with). */
+async function isFerretDb(db) {
+  const info = await db.admin().command({ buildInfo: 1 });
+  return JSON.stringify(info).toLowerCase().includes('ferretdb');
+}
+
+function stagesOf(plan, found = []) {
+  if (plan === null || typeof plan !== 'object') return found;
+  if (typeof plan.stage === 'string') found.push(plan.stage + (plan.indexName ? `(${plan.indexName})` : ''));
+  for (const key of ['inputStage', 'queryPlan']) if (plan[key]) stagesOf(plan[key], found);
+  for (const child of plan.inputStages ?? []) stagesOf(child, found);
+  return found;
+}
+
+export async function runMongo(baseUri, { members = 200 } = {}) {
+  const persistence = await MongoPersistence.open({ uri: databaseUri(baseUri), logger: silent, repairIntervalMs: 0, clientOptions: { monitorCommands: true } });
+  const commands = [];
+  persistence.client.on('commandStarted', (event) => commands.push(event.commandName === 'getMore' ? 'getMore' : `${event.commandName} ${event.command[event.commandName]}`));
+  try {
+    const people = Array.from({ length: members }, (_, n) => person(n));
+    for (const p of people) await persistence.putUser({ ...p });
+    await persistence.putUser({ id: 'invitee', name: 'In Vitee', email: 'invitee@partner.example', mfaEnabled: false, lastActiveAt: null });
+    const organisation = anOrganisation('bench').withAdmins(people[0].id, people[1].id);
+    for (const p of people.slice(2)) organisation.withUsers(p.id);
+    await persistence.createOrganisation(organisation.build());
+    await persistence.putClient({ clientId: 'c1', name: 'Northwind' });
+    await persistence.assignClient('bench', people[2].id, 'c1');
+    const delivered = [];
+    const team = createPartnerTeam({
+      organisations: persistence.organisations,
+      memberships: persistence.memberships,
+      roster: persistence.roster,
+      auditLog: persistence.auditLog,
+      users: persistence.users,
+      clients: persistence.clients,
+      clock: new SystemClock(),
+      ids: new RandomIds(),
+      tokens: new Sha256InvitationTokens(),
+      notifier: { deliver: async (m) => void delivered.push(m) },
+      logger: silent,
+    });
+    const admin = { actorUserId: people[0].id };
+    let invitationId;
+    const requests = [
+      ['GET /me', () => team.getMyContext.execute(admin), 'read'],
+      ['GET /members', () => team.listMembers.execute(admin), 'read'],
+      [`GET /members?q=${terms.common}`, () => team.listMembers.execute({ ...admin, q: terms.common }), 'read'],
+      ['GET /members/:id/clients', () => team.listAssignedClients.execute({ ...admin, targetUserId: people[2].id }), 'read'],
+      ['GET /invitations', () => team.listPendingInvitations.execute(admin), 'read'],
+      ['GET /audit-events', () => team.listAuditEvents.execute(admin), 'read'],
+      ['PATCH /members/:id', () => team.changeMemberRole.execute({ ...admin, targetUserId: people[3].id, role: 'partner_admin' }), 'mutation'],
+      ['DELETE /members/:id', () => team.removeMember.execute({ ...admin, targetUserId: people[4].id }), 'mutation'],
+      ['POST /invitations', async () => (invitationId = (await team.inviteUser.execute({ ...admin, email: 'someone@partner.example', role: 'partner_user' })).id), 'mutation'],
+      ['DELETE /invitations/:id', () => team.revokeInvitation.execute({ ...admin, invitationId }), 'mutation'],
+      ['POST /invitations/accept', async () => {
+        await team.inviteUser.execute({ ...admin, email: 'invitee@partner.example', role: 'partner_user' });
+        commands.length = 0; // count the accept only
+        return team.acceptInvitation.execute({ actorUserId: 'invitee', token: delivered.at(-1).token });
+      }, 'mutation'],
+    ];
+    const rows = [];
+    for (const [name, run, kind] of requests) {
+      commands.length = 0;
+      await run();
+      rows.push({ name, kind, roundTrips: commands.length, commands: [...commands] });
+    }
+    const ferret = await isFerretDb(persistence.db);
+    const plans = [];
+    if (!ferret) {
+      for (const sort of rosterSorts) {
+        for (const q of [undefined, terms.common]) {
+          const query = parseRosterQuery({ sort, limit: 25, ...(q === undefined ? {} : { q }) }, 'partner_admin');
+          const { filter, sort: order } = rosterQueryPlan('bench', query);
+          const explained = await persistence.collections.members.find(filter).sort(order).limit(26).explain('queryPlanner');
+          const stages = stagesOf(explained.queryPlanner.winningPlan);
+          plans.push({ query: `sort=${sort}${q === undefined ? '' : ` q=${q}`}`, stages: stages.join(' ← '), indexScan: stages.some((s) => s.startsWith('IXSCAN')), inMemorySort: stages.some((s) => s === 'SORT') });
+        }
+      }
+    }
+    return { rows, ferret, plans };
+  } finally {
+    await persistence.db.dropDatabase();
+    await persistence.close();
+  }
+}
