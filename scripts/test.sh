@@ -39,5 +39,8 @@ fi
 echo "==> tests"
 npx mocha
 
+echo "==> every domain rule is guarded by a spec (each rule removed in turn must fail one)"
+node scripts/rule-mutations.mjs
+
 echo "==> benchmark smoke run (completes, parity checks hold; targets are reported, never asserted)"
 node scripts/bench/run.mjs --smoke

@@ -74,6 +74,20 @@ describe('AcceptInvitation', function () {
     }
   });
 
+  it('dies with its inviter’s authority: an invitation from an admin since demoted or removed is no longer valid', async function () {
+    const team = await givenTeam(acme());
+    await team.invite({ actor: bob, email: gus.email });
+    const token = team.notifier.tokenFor(gus.email)!;
+    await team.changeRole({ actor: ada, target: bob, role: 'partner_user' });
+    expect((await team.useCases.listPendingInvitations.execute({ actorUserId: 'ada' })).items).to.deep.equal([]);
+    await expectRejection(team.accept({ actor: gus, token }), InvitationNotFoundError);
+    expect(await team.roleOf(gus)).to.equal(undefined);
+    // It does not block a new invitation either.
+    await team.invite({ actor: ada, email: gus.email });
+    await team.accept({ actor: gus, token: team.notifier.tokenFor(gus.email)! });
+    expect(await team.roleOf(gus)).to.equal('partner_user');
+  });
+
   it('keeps a user to one partner organisation', async function () {
     const team = await givenTeam(acme(), anOrganisation('globex').withAdmins(eve));
     await team.invite({ actor: ada, email: eve.email });

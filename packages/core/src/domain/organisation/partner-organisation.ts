@@ -1,5 +1,5 @@
 import type { AuditAction, AuditDetail, AuditEvent } from '../audit/audit-event.js';
-import { effectiveInvitationStatus, type Invitation } from '../invitation/invitation.js';
+import { effectiveInvitationStatus, type Invitation, type InvitationStatus } from '../invitation/invitation.js';
 import type { Membership } from '../membership/membership.js';
 import { isPartnerRole, type PartnerRole } from '../membership/partner-role.js';
 import {
@@ -191,10 +191,10 @@ export class PartnerOrganisation {
     return this.invitations.get(invitationId);
   }
 
-  /** Invitations that are pending and unexpired at `now`, newest first. */
+  /** Invitations that are pending and unexpired at `now`, from a current partner_admin, newest first. */
   pendingInvitations(now: Date): Invitation[] {
     return [...this.invitations.values()]
-      .filter((i) => effectiveInvitationStatus(i, now) === 'pending')
+      .filter((i) => this.statusOf(i, now) === 'pending')
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? -1 : 1));
   }
 
@@ -244,7 +244,7 @@ export class PartnerOrganisation {
     if (!this.profile.invitationsEnabled) throw new InvitationsDisabledError();
     if (invitation.inviteeUserId !== null && this.members.has(invitation.inviteeUserId)) throw new AlreadyMemberError();
     const samePending = [...this.invitations.values()].filter((i) => i.email === invitation.email && i.status === 'pending');
-    if (samePending.some((i) => effectiveInvitationStatus(i, context.at) === 'pending')) throw new InvitationPendingError();
+    if (samePending.some((i) => this.statusOf(i, context.at) === 'pending')) throw new InvitationPendingError();
     if (this.pendingInvitations(context.at).length >= maxPendingInvitations) throw new TooManyPendingInvitationsError(maxPendingInvitations);
     if (invitation.expiresAt.getTime() <= context.at.getTime()) throw new InvalidOrganisationStateError(this.id, 'invitation expiry is not in the future');
     if (this.invitations.has(invitation.invitationId)) throw new InvalidOrganisationStateError(this.id, 'invitation id reused');
@@ -252,7 +252,7 @@ export class PartnerOrganisation {
       throw new InvalidOrganisationStateError(this.id, 'invitation token hash reused');
     }
     for (const stale of samePending) {
-      this.invitations.set(stale.id, { ...stale, status: 'expired', closedAt: context.at });
+      this.invitations.set(stale.id, { ...stale, status: this.statusOf(stale, context.at), closedAt: context.at });
     }
     const created: Invitation = {
       id: invitation.invitationId,
@@ -289,7 +289,7 @@ export class PartnerOrganisation {
     this.authorizeManagement(context.actorUserId);
     const invitation = this.invitations.get(invitationId);
     if (invitation === undefined) throw new InvitationNotFoundError();
-    const status = effectiveInvitationStatus(invitation, context.at);
+    const status = this.statusOf(invitation, context.at);
     if (status === 'expired') throw new InvitationExpiredError();
     if (status !== 'pending') throw new InvitationNotFoundError();
     const revoked: Invitation = { ...invitation, status: 'revoked', closedAt: context.at };
@@ -373,7 +373,7 @@ export class PartnerOrganisation {
     if (invitation === undefined) throw new InvitationNotFoundError();
     if (invitation.email !== acceptance.email) throw new InvitationEmailMismatchError();
     if (this.members.has(context.actorUserId)) throw new AlreadyMemberError();
-    const status = effectiveInvitationStatus(invitation, context.at);
+    const status = this.statusOf(invitation, context.at);
     if (status === 'accepted' || status === 'revoked') throw new InvitationNotFoundError();
     if (status === 'expired') throw new InvitationExpiredError();
     if (!this.profile.bootstrapped) throw new PartnerBootstrapIncompleteError();
@@ -397,6 +397,18 @@ export class PartnerOrganisation {
       after: { status: 'accepted', role: invitation.role },
     });
     return { ...membership };
+  }
+
+  /**
+   * The status of an invitation at `now`: its effective status, except that a pending invitation
+   * whose inviter is no longer a partner_admin here counts as revoked. An invitation carries its
+   * inviter's authority; an admin who is removed or demoted cannot come back (or bring anyone in)
+   * through invitations they sent before.
+   */
+  private statusOf(invitation: Invitation, now: Date): InvitationStatus {
+    const status = effectiveInvitationStatus(invitation, now);
+    if (status === 'pending' && this.members.get(invitation.invitedBy)?.role !== 'partner_admin') return 'revoked';
+    return status;
   }
 
   private requireMember(userId: string): Membership {

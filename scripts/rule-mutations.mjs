@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Shows that the domain specs guard the rules: removes one rule at a time from the compiled
+// aggregate, runs the spec that should notice, and restores it. Run after a build:
+//   node scripts/rule-mutations.mjs
+// Every line must end in "caught"; a "MISSED" line names a rule no spec would defend.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const aggregate = `${root}packages/core/dist/domain/organisation/partner-organisation.js`;
+const spec = (name) => `${root}packages/core/dist/application/use-cases/${name}.spec.js`;
+const mutations = [
+  ['no one changes their own role', '        if (targetUserId === actor.userId)\n            throw new SelfRoleChangeError();', '', 'change-member-role'],
+  ['no one removes themselves', '        if (targetUserId === actor.userId)\n            throw new SelfRemovalError();', '', 'remove-member'],
+  ['an organisation keeps a partner_admin', "if (target.role === 'partner_admin' && role !== 'partner_admin' && this.adminCount() <= 1) {", 'if (false) {', 'change-member-role'],
+  ['only partner_admins mutate', '        requireAdmin(actor);\n        if (target.role === role)', '        if (target.role === role)', 'change-member-role'],
+  ['suspended / archived organisations refuse management', "        if (this.profile.status !== 'active')\n            throw new OrganisationNotActiveError(this.profile.status);\n        return actor;", '        return actor;', 'change-member-role'],
+  ['one pending invitation per email', "if (samePending.some((i) => this.statusOf(i, context.at) === 'pending'))", 'if (false)', 'invite-user'],
+  ['invitations only while enabled', '        if (!this.profile.invitationsEnabled)\n            throw new InvitationsDisabledError();', '', 'invite-user'],
+  ["accepting needs the user's email", 'if (invitation.email !== acceptance.email)', 'if (false)', 'accept-invitation'],
+  ['no invitation for a current member', 'if (invitation.inviteeUserId !== null && this.members.has(invitation.inviteeUserId))', 'if (false)', 'invite-user'],
+  ["an invitation dies with its inviter's authority", "if (status === 'pending' && this.members.get(invitation.invitedBy)?.role !== 'partner_admin')", 'if (false)', 'accept-invitation'],
+  ['expired invitations cannot be accepted', "        if (status === 'expired')\n            throw new InvitationExpiredError();\n        if (!this.profile.bootstrapped)", '        if (!this.profile.bootstrapped)', 'accept-invitation'],
+];
+
+const original = readFileSync(aggregate, 'utf8');
+let missed = 0;
+try {
+  for (const [rule, from, to, specName] of mutations) {
+    if (!original.includes(from)) throw new Error(`the compiled code no longer contains the rule "${rule}"; update this script`);
+    writeFileSync(aggregate, original.replace(from, to));
+    let caught = false;
+    try {
+      execFileSync(process.execPath, [`${root}node_modules/mocha/bin/mocha.js`, '--no-config', '--reporter', 'dot', spec(specName)], { stdio: 'pipe' });
+    } catch {
+      caught = true;
+    }
+    if (!caught) missed += 1;
+    console.log(`${rule}: ${caught ? 'caught' : 'MISSED'} (${specName}.spec)`);
+  }
+} finally {
+  writeFileSync(aggregate, original);
+}
+process.exit(missed === 0 ? 0 : 1);
