@@ -32,3 +32,4 @@ app.get('/api/partner-team/members', (req, res) => {
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.send?.({ port: server.address().port });
 });
+process.once('SIGTERM', () => process.exit(0));

@@ -35,7 +35,7 @@ export function cpuJiffies() {
 }
 
 async function start(name, script, env, execPath) {
-  const child = fork(script, [], { execArgv: name === 'stack' && process.env.PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [], env: { PATH: process.env.PATH, ...env }, execPath, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(script, [], { execArgv: process.env.PROFILE && (name === 'stack' || name === 'express') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}/${name}`] : [], env: { PATH: process.env.PATH, ...env }, execPath, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const port = await new Promise((resolve, reject) => {

