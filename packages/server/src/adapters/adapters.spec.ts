@@ -49,3 +49,25 @@ describe('node adapters', function () {
     expect(lines[0]).not.to.include('secret');
   });
 });
+
+describe('CoalescingStdoutTransport', function () {
+  it('writes every line, several per write when they arrive in one turn of the event loop', async function () {
+    const { CoalescingStdoutTransport } = await import('./coalescing-stdout.js');
+    const writes: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        writes.push(chunk.toString());
+        callback();
+      },
+    });
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+    const logger = new WinstonLogger('info', new CoalescingStdoutTransport(sink));
+    for (let n = 0; n < 5; n += 1) logger.info('request', { n });
+    await new Promise((resolve) => setImmediate(resolve));
+    logger.info('later', {});
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).to.have.length(2);
+    const lines = writes.join('').trim().split('\n').map((l) => JSON.parse(l) as { message: string; n?: number });
+    expect(lines.map((l) => l.n ?? l.message)).to.deep.equal([0, 1, 2, 3, 4, 'later']);
+  });
+});

@@ -65,7 +65,14 @@ function copyState(state: OrganisationState): OrganisationState {
   };
 }
 
-const copyEntry = (e: RosterEntry): RosterEntry => ({ ...e, lastActiveAt: e.lastActiveAt === null ? null : copyDate(e.lastActiveAt) });
+const copyEntry = (e: RosterEntry): RosterEntry => ({
+  userId: e.userId,
+  name: e.name,
+  email: e.email,
+  role: e.role,
+  mfaEnabled: e.mfaEnabled,
+  lastActiveAt: e.lastActiveAt === null ? null : copyDate(e.lastActiveAt),
+});
 
 /**
  * One in-process store backing every persistence port. It keeps copies (never the objects it was
