@@ -14,4 +14,4 @@ if [ -z "${MONGODB_URI:-}" ]; then
   MONGODB_URI="mongodb://127.0.0.1:$port/"
   export MONGODB_URI
 fi
-node scripts/bench/run.mjs "$@"
+node --expose-gc scripts/bench/run.mjs "$@"
