@@ -56,7 +56,7 @@ export {
   type OrganisationRepository,
   type VersionedOrganisation,
 } from './application/ports/organisation-repository.js';
-export type { MembershipLookup, MemberContext } from './application/ports/membership-lookup.js';
+export type { MembershipLookup, MemberContext, MemberContextWithTeammate } from './application/ports/membership-lookup.js';
 export type { UserDirectory, DirectoryUser } from './application/ports/user-directory.js';
 export type { MemberRoster, RosterPage } from './application/ports/member-roster.js';
 export type { ClientAssignments, AssignedClient } from './application/ports/client-assignments.js';

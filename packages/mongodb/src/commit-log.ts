@@ -11,11 +11,14 @@ export interface Head {
   readonly state: StateDoc;
 }
 
-/** What a membership check needs from a head: the profile and one member. */
-export interface HeadMember {
+/** What a membership check needs from a head: the profile, the asked-for members and the team size. */
+export interface HeadMembers {
   readonly seq: number;
   readonly profile: Pick<StateDoc, 'name' | 'status' | 'bootstrapped' | 'invitationsEnabled'>;
-  readonly member: MemberDoc | undefined;
+  /** The asked-for users that are members, by user id. */
+  readonly members: ReadonlyMap<string, MemberDoc>;
+  /** Number of members, when the head records it. */
+  readonly memberCount: number | undefined;
 }
 
 /**
@@ -42,16 +45,21 @@ export class CommitLog {
     return doc?.state;
   }
 
-  /** The head's profile and one member, without transferring the rest of the state. */
-  async headMember(organisationId: string, userId: string): Promise<HeadMember | undefined> {
-    const key = `state.members.${memberKey(userId)}`;
-    const projection: Document = { s: 1, 'state.name': 1, 'state.status': 1, 'state.bootstrapped': 1, 'state.invitationsEnabled': 1, [key]: 1 };
+  /** The head's profile, member count and the given users' memberships, without transferring the rest of the state. */
+  async headMembers(organisationId: string, userIds: readonly string[]): Promise<HeadMembers | undefined> {
+    const projection: Document = { s: 1, mc: 1, 'state.name': 1, 'state.status': 1, 'state.bootstrapped': 1, 'state.invitationsEnabled': 1 };
+    for (const userId of userIds) projection[`state.members.${memberKey(userId)}`] = 1;
     const doc = await guarded(() =>
       this.c.commits.findOne({ _id: commitRange(organisationId) } as Filter<CommitDoc>, { sort: { _id: -1 }, projection, maxTimeMS }),
     );
     if (doc?.state === undefined) return undefined;
     const { name, status, bootstrapped, invitationsEnabled, members } = doc.state as Partial<StateDoc> & Pick<StateDoc, 'name' | 'status' | 'bootstrapped' | 'invitationsEnabled'>;
-    return { seq: doc.s, profile: { name, status, bootstrapped, invitationsEnabled }, member: members?.[memberKey(userId)] };
+    const found = new Map<string, MemberDoc>();
+    for (const userId of userIds) {
+      const member = members?.[memberKey(userId)];
+      if (member !== undefined) found.set(userId, member);
+    }
+    return { seq: doc.s, profile: { name, status, bootstrapped, invitationsEnabled }, members: found, memberCount: doc.mc };
   }
 
   /** The writer nonce of commit `seq`, to recognise one's own insert after an ambiguous failure. */

@@ -81,6 +81,12 @@ export interface CommitDoc {
   tokens: string[];
   /** Random id of the writer, to recognise its own commit after an ambiguous insert. */
   w: string;
+  /**
+   * Number of members in `state`, kept when compaction drops the state, so that a membership check
+   * can return the team size without transferring the member map. Absent from commits written
+   * before it was introduced.
+   */
+  mc?: number;
 }
 
 /** A user's claim to be joining (or to be in) an organisation: `_id` = "<userId>/<epoch>". */

@@ -74,6 +74,7 @@ export class MongoOrganisationRepository implements OrganisationRepository {
       ev: auditEvents.length,
       tokens: after.invitations.map((i) => i.tokenHash).filter((hash) => !known.has(hash)),
       w: writer,
+      mc: Object.keys(after.members).length,
     };
     try {
       await guarded(() => this.c.commits.insertOne(doc));

@@ -7,6 +7,7 @@ import {
   type DirectoryUser,
   type LoggedAuditEvent,
   type MemberContext,
+  type MemberContextWithTeammate,
   type MemberRoster,
   type MembershipLookup,
   type RosterEntry,
@@ -37,24 +38,31 @@ export class MongoMembershipLookup implements MembershipLookup {
     return (await this.claims.latestCached(userId)).claim?.o;
   }
 
-  async findByUser(userId: string): Promise<MemberContext | undefined> {
+  findByUser(userId: string): Promise<MemberContext | undefined> {
+    return this.resolve(userId, undefined);
+  }
+
+  findWithTeammate(userId: string, teammateId: string): Promise<MemberContextWithTeammate | undefined> {
+    return this.resolve(userId, teammateId);
+  }
+
+  private async resolve(userId: string, teammateId: string | undefined): Promise<MemberContextWithTeammate | undefined> {
     const { claim, cached } = await this.claims.latestCached(userId);
-    const found = claim === undefined ? undefined : await this.memberOf(claim.o, userId);
+    const found = claim === undefined ? undefined : await this.memberOf(claim.o, userId, teammateId);
     if (found !== undefined || !cached) return found;
     const fresh = await this.claims.latest(userId);
-    return fresh === undefined || fresh.o === claim?.o ? undefined : this.memberOf(fresh.o, userId);
+    return fresh === undefined || fresh.o === claim?.o ? undefined : this.memberOf(fresh.o, userId, teammateId);
   }
 
-  async isMember(organisationId: string, userId: string): Promise<boolean> {
-    return (await this.log.headMember(organisationId, userId))?.member !== undefined;
-  }
-
-  private async memberOf(organisationId: string, userId: string): Promise<MemberContext | undefined> {
-    const head = await this.log.headMember(organisationId, userId);
-    if (head?.member === undefined) return undefined;
+  private async memberOf(organisationId: string, userId: string, teammateId: string | undefined): Promise<MemberContextWithTeammate | undefined> {
+    const head = await this.log.headMembers(organisationId, teammateId === undefined ? [userId] : [userId, teammateId]);
+    const member = head?.members.get(userId);
+    if (head === undefined || member === undefined) return undefined;
     return {
       organisation: { id: organisationId, ...head.profile },
-      membership: { userId, role: head.member.r, joinedAt: head.member.j },
+      membership: { userId, role: member.r, joinedAt: member.j },
+      ...(head.memberCount === undefined ? {} : { memberCount: head.memberCount }),
+      teammateIsMember: teammateId !== undefined && head.members.has(teammateId),
     };
   }
 }
@@ -108,15 +116,17 @@ export function rosterQueryPlan(organisationId: string, query: RosterQuery): { f
 export class MongoMemberRoster implements MemberRoster {
   constructor(private readonly c: Collections) {}
 
-  async page(organisationId: string, query: RosterQuery): Promise<RosterPage> {
+  async page(organisationId: string, query: RosterQuery, knownMemberCount?: number): Promise<RosterPage> {
     const { filter, sort, countFilter } = rosterQueryPlan(organisationId, query);
+    // Unsearched, the total is the team size, which the membership check already read from the head.
+    const counted = query.term === null && knownMemberCount !== undefined;
     const [rows, total] = await Promise.all([
       guarded(() =>
         this.c.members
           .find(filter as Filter<MemberRowDoc>, { sort, limit: query.limit + 1, projection: { u: 1, name: 1, email: 1, r: 1, mfa: 1, last: 1 }, maxTimeMS })
           .toArray(),
       ) as Promise<Pick<MemberRowDoc, 'u' | 'name' | 'email' | 'r' | 'mfa' | 'last'>[]>,
-      guarded(() => this.c.members.countDocuments(countFilter as Filter<MemberRowDoc>, { maxTimeMS })),
+      counted ? knownMemberCount : guarded(() => this.c.members.countDocuments(countFilter as Filter<MemberRowDoc>, { maxTimeMS })),
     ]);
     const items = rows.slice(0, query.limit).map(
       (r): RosterEntry => ({ userId: r.u, name: r.name, email: r.email, role: r.r, mfaEnabled: r.mfa, lastActiveAt: r.last }),

@@ -234,7 +234,7 @@ describe('HTTP API: every endpoint and every error code, against a started serve
     it('internal without detail or stack, and unavailable when the store is down', async function () {
       let failure: Error = new Error('boom: connection string mongodb://secret@host');
       const failing = await TestServer.start({
-        wrap: (p): Persistence => ({ ...p, memberships: { findByUser: () => Promise.reject(failure), findOrganisationId: () => Promise.reject(failure), isMember: () => Promise.reject(failure) } }),
+        wrap: (p): Persistence => ({ ...p, memberships: { findByUser: () => Promise.reject(failure), findOrganisationId: () => Promise.reject(failure), findWithTeammate: () => Promise.reject(failure) } }),
       });
       try {
         const ada = await failing.signIn('ada');

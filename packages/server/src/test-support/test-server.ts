@@ -93,7 +93,7 @@ class ResettablePersistence implements Persistence {
   readonly memberships: Persistence['memberships'] = {
     findByUser: (u) => this.current.memberships.findByUser(u),
     findOrganisationId: (u) => this.current.memberships.findOrganisationId(u),
-    isMember: (o, u) => this.current.memberships.isMember(o, u),
+    findWithTeammate: (u, t) => this.current.memberships.findWithTeammate(u, t),
   };
   readonly roster: Persistence['roster'] = { page: (o, q) => this.current.roster.page(o, q) };
   readonly auditLog: Persistence['auditLog'] = { page: (o, q) => this.current.auditLog.page(o, q) };

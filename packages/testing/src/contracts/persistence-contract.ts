@@ -188,15 +188,22 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
       const cy = await subject.memberships.findByUser('cy');
       expect(cy?.organisation).to.deep.equal({ id: 'acme', name: 'Acme', status: 'active', bootstrapped: true, invitationsEnabled: true });
       expect(cy?.membership.role).to.equal('partner_user');
+      expect([undefined, 3]).to.include(cy?.memberCount);
       expect(await subject.memberships.findOrganisationId('cy')).to.equal('acme');
-      expect(await subject.memberships.isMember('acme', 'cy')).to.equal(true);
-      expect(await subject.memberships.isMember('globex', 'cy')).to.equal(false);
-      expect(await subject.memberships.isMember('acme', 'nobody')).to.equal(false);
+      const withBob = await subject.memberships.findWithTeammate('cy', 'bob');
+      expect(withBob?.organisation.id).to.equal('acme');
+      expect(withBob?.membership.role).to.equal('partner_user');
+      expect(withBob?.teammateIsMember).to.equal(true);
+      expect((await subject.memberships.findWithTeammate('cy', 'nobody'))?.teammateIsMember).to.equal(false);
+      expect((await subject.memberships.findWithTeammate('cy', 'cy'))?.teammateIsMember).to.equal(true);
+      expect(await subject.memberships.findWithTeammate('nobody', 'cy')).to.equal(undefined);
       await subject.organisations.save(withRole(acme(), 'cy', 'partner_admin'), 1, [event('acme', 1)]);
       expect((await subject.memberships.findByUser('cy'))?.membership.role).to.equal('partner_admin');
       await subject.organisations.save(without(withRole(acme(), 'cy', 'partner_admin'), 'bob'), 2, [event('acme', 2)]);
       expect(await subject.memberships.findByUser('bob')).to.equal(undefined);
-      expect(await subject.memberships.isMember('acme', 'bob')).to.equal(false);
+      expect((await subject.memberships.findWithTeammate('cy', 'bob'))?.teammateIsMember).to.equal(false);
+      expect(await subject.memberships.findWithTeammate('bob', 'cy')).to.equal(undefined);
+      expect([undefined, 2]).to.include((await subject.memberships.findByUser('cy'))?.memberCount);
       expect(await subject.memberships.findByUser('u01')).to.equal(undefined);
     });
 
@@ -256,10 +263,13 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
         { q: '😀' },
       ];
 
+      /** Walks the pages as `ListMembers` asks for them: with the team size the membership check read. */
       async function walk(input: RosterQueryInput, all: RosterEntry[]): Promise<void> {
+        const memberCount = (await subject.memberships.findByUser(all[0]!.userId))?.memberCount;
+        expect([undefined, all.length]).to.include(memberCount);
         let query = parseRosterQuery(input, 'partner_admin');
         for (let pages = 0; pages < 20; pages += 1) {
-          const page = await subject.roster.page('acme', query);
+          const page = await subject.roster.page('acme', query, memberCount);
           const expected = referenceRosterPage(all, query);
           expect(page.items, JSON.stringify(input)).to.deep.equal(expected.items);
           expect(page.total).to.equal(expected.total);

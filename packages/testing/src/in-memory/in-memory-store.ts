@@ -109,7 +109,11 @@ export class InMemoryPartnerTeamStore {
     this.memberships = {
       findByUser: (userId) => call(() => this.memberContext(userId)),
       findOrganisationId: (userId) => call(() => this.organisationOfUser.get(userId)),
-      isMember: (organisationId, userId) => call(() => this.membershipIn(organisationId, userId) !== undefined),
+      findWithTeammate: (userId, teammateId) =>
+        call(() => {
+          const context = this.memberContext(userId);
+          return context === undefined ? undefined : { ...context, teammateIsMember: this.membershipIn(context.organisation.id, teammateId) !== undefined };
+        }),
     };
     this.roster = { page: (organisationId, query) => call(() => this.rosterPage(organisationId, query)) };
     this.auditLog = {
@@ -276,6 +280,7 @@ export class InMemoryPartnerTeamStore {
     return {
       organisation: { id, name, status, bootstrapped, invitationsEnabled },
       membership: { userId: membership.userId, role: membership.role, joinedAt: copyDate(membership.joinedAt) },
+      memberCount: this.membersByOrganisation.get(id)?.size ?? 0,
     };
   }
 

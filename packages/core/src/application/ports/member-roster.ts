@@ -14,5 +14,10 @@ export interface RosterPage {
  * what `referenceRosterPage` returns for the organisation's members.
  */
 export interface MemberRoster {
-  page(organisationId: string, query: RosterQuery): Promise<RosterPage>;
+  /**
+   * @param knownMemberCount the organisation's current number of members when the caller already
+   *   read it (see `MemberContext.memberCount`): an unsearched page may then report it as its total
+   *   instead of counting.
+   */
+  page(organisationId: string, query: RosterQuery, knownMemberCount?: number): Promise<RosterPage>;
 }

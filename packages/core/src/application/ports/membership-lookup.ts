@@ -5,6 +5,18 @@ import type { OrganisationProfile } from '../../domain/organisation/organisation
 export interface MemberContext {
   readonly organisation: OrganisationProfile;
   readonly membership: Membership;
+  /**
+   * How many current members the organisation has, read together with the membership, when the
+   * store can tell without extra work (an unsearched roster page then need not count). Omitted
+   * otherwise.
+   */
+  readonly memberCount?: number;
+}
+
+/** A membership together with whether a teammate belongs to the same organisation. */
+export interface MemberContextWithTeammate extends MemberContext {
+  /** Whether the teammate is a current member of `organisation`, decided on the same read. */
+  readonly teammateIsMember: boolean;
 }
 
 /**
@@ -23,6 +35,10 @@ export interface MembershipLookup {
    */
   findOrganisationId(userId: string): Promise<string | undefined>;
 
-  /** Whether `userId` is a current member of `organisationId` (checked against its current state). */
-  isMember(organisationId: string, userId: string): Promise<boolean>;
+  /**
+   * {@link findByUser}, plus whether `teammateId` is a current member of the same organisation —
+   * both decided on one read of the organisation's current state (a store answers it in one
+   * round trip where two separate checks would take two).
+   */
+  findWithTeammate(userId: string, teammateId: string): Promise<MemberContextWithTeammate | undefined>;
 }

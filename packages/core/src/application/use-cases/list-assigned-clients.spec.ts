@@ -3,7 +3,9 @@ import { expect } from 'chai';
 import {
   ForbiddenError,
   MemberNotFoundError,
+  NotAPartnerMemberError,
   PartnerBootstrapIncompleteError,
+  ValidationError,
 } from '../../domain/shared/errors.js';
 
 const { ada, bob, cy, eve } = users;
@@ -51,5 +53,22 @@ describe('ListAssignedClients', function () {
   it('refuses while bootstrap is pending', async function () {
     const t = await team(anOrganisation('acme').withAdmins(ada).withUsers(cy).bootstrapPending());
     await expectRejection(t.useCases.listAssignedClients.execute({ actorUserId: 'cy', targetUserId: 'cy' }), PartnerBootstrapIncompleteError);
+    await expectRejection(t.useCases.listAssignedClients.execute({ actorUserId: 'ada', targetUserId: 'cy' }), PartnerBootstrapIncompleteError);
+  });
+
+  it('checks the caller’s membership before judging the target', async function () {
+    const t = await team();
+    for (const targetUserId of ['cy', 'not a valid id!', 'nobody']) {
+      await expectRejection(t.useCases.listAssignedClients.execute({ actorUserId: 'stranger', targetUserId }), NotAPartnerMemberError);
+    }
+    await expectRejection(t.useCases.listAssignedClients.execute({ actorUserId: 'ada', targetUserId: 'not a valid id!' }), ValidationError);
+    await expectRejection(t.useCases.listAssignedClients.execute({ actorUserId: 'cy', targetUserId: 'not a valid id!' }), ValidationError);
+  });
+
+  it('forgets a removed member at once', async function () {
+    const t = await team();
+    await t.useCases.removeMember.execute({ actorUserId: 'ada', targetUserId: 'cy' });
+    await expectRejection(t.useCases.listAssignedClients.execute({ actorUserId: 'ada', targetUserId: 'cy' }), MemberNotFoundError);
+    await expectRejection(t.useCases.listAssignedClients.execute({ actorUserId: 'cy', targetUserId: 'cy' }), NotAPartnerMemberError);
   });
 });
