@@ -1,5 +1,5 @@
 export { createPartnerTeamRouter, partnerTeamRoutes, type PartnerTeamRouterOptions } from './router.js';
-export { JwtSessionAuthenticator, sessionCookieName, sessionTokenOf, type Session, type SessionAuthenticator } from './session.js';
+export { JwtSessionAuthenticator, sessionCookieName, sessionTokenOf, type Session, type SessionAuthenticator, type SessionTokenPolicy } from './session.js';
 export { CsrfTokens } from './csrf.js';
 export { FixedWindowRateLimiter } from './rate-limit.js';
 export { buildOpenApiDocument, openApiPath } from './openapi.js';

@@ -17,6 +17,23 @@ async function jose(claims: Record<string, unknown>, header: Record<string, unkn
 const valid = { sub: 'ada', sid: 'session-0001', exp: now / 1000 + 60 };
 
 describe('JwtSessionAuthenticator', function () {
+  it('enforces iss and aud when the policy names them, and issues tokens that carry them', async function () {
+    const portal = new JwtSessionAuthenticator(secret, () => now, { issuer: 'https://portal.example', audience: 'partner-team' });
+    const claimed = { ...valid, iss: 'https://portal.example', aud: 'partner-team' };
+    expect(portal.verify(await jose(claimed))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+    expect(portal.verify(await jose({ ...claimed, aud: ['billing', 'partner-team'] }))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+    expect(portal.verify(await jose(valid)), 'neither claim').to.equal(undefined);
+    expect(portal.verify(await jose({ ...claimed, iss: 'https://other.example' })), 'other issuer').to.equal(undefined);
+    expect(portal.verify(await jose({ ...claimed, aud: 'billing' })), 'other audience').to.equal(undefined);
+    expect(portal.verify(await jose({ ...claimed, aud: ['billing'] })), 'other audiences').to.equal(undefined);
+    expect(portal.verify(await jose({ ...valid, aud: 'partner-team' })), 'no issuer').to.equal(undefined);
+    // Without a policy the claims are not required (the default), and tokens issued under one pass it.
+    expect(sessions.verify(await jose(claimed))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+    const issued = portal.issue({ userId: 'cy', sessionId: 'session-0002' }, 60);
+    expect(JSON.parse(Buffer.from(issued.split('.')[1] ?? '', 'base64url').toString())).to.include({ iss: 'https://portal.example', aud: 'partner-team' });
+    expect(portal.verify(issued)).to.deep.equal({ userId: 'cy', sessionId: 'session-0002' });
+  });
+
   it('accepts an HS256 token from an independent implementation (jose)', async function () {
     expect(sessions.verify(await jose(valid))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
     expect(sessions.verify(await jose(valid, { alg: 'HS256', typ: 'JWT' }))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });

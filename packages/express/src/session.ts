@@ -49,10 +49,22 @@ export function sessionTokenOf(request: Request): string | undefined {
   return undefined;
 }
 
+/** What a session token must satisfy beyond its signature, expiry, `sub` and `sid`. */
+export interface SessionTokenPolicy {
+  /** When set, the token's `iss` must equal it (the portal that signs the sessions). */
+  readonly issuer?: string;
+  /** When set, the token's `aud` must equal it or be an array containing it. */
+  readonly audience?: string;
+  /** Tokens valid for longer (by `exp`, or `exp - iat`) are refused. Default one day. */
+  readonly maxLifetimeSeconds?: number;
+}
+
 /**
  * Verifies session JWTs signed with HS256. Deliberately narrow: only `alg: HS256` is accepted (no
  * `none`, no algorithm taken from the token), the signature is compared in constant time, `exp` is
- * required and enforced, `sub` must be a user identifier and `sid` a session id.
+ * required and enforced, `sub` must be a user identifier and `sid` a session id; `iss` and `aud`
+ * are enforced when the policy names them (a key shared by several services then cannot be used
+ * to mint sessions for this one).
  */
 export class JwtSessionAuthenticator implements SessionAuthenticator {
   private readonly key: KeyObject;
@@ -64,13 +76,15 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
   private readonly verified = new Map<string, { session: Session; expiresAtMs: number }>();
   private static readonly cacheSize = 10_000;
 
-  /** `maxLifetimeSeconds`: tokens valid for longer (by `exp`, or `exp - iat`) are refused. Default one day. */
+  private readonly maxLifetimeSeconds: number;
+
   constructor(
     secret: string | Buffer,
     private readonly now: () => number = Date.now,
-    private readonly maxLifetimeSeconds = 24 * 60 * 60,
+    private readonly policy: SessionTokenPolicy = {},
   ) {
     this.key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
+    this.maxLifetimeSeconds = policy.maxLifetimeSeconds ?? 24 * 60 * 60;
   }
 
   authenticate(request: Request): Session | undefined {
@@ -104,7 +118,9 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
     }
     const claims = parseSegment(payload);
     if (!isPlainObject(claims)) return undefined;
-    const { sub, sid, exp, nbf, iat } = claims;
+    const { sub, sid, exp, nbf, iat, iss, aud } = claims;
+    if (this.policy.issuer !== undefined && iss !== this.policy.issuer) return undefined;
+    if (this.policy.audience !== undefined && !(aud === this.policy.audience || (Array.isArray(aud) && aud.includes(this.policy.audience)))) return undefined;
     const nowSeconds = this.now() / 1000;
     if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= nowSeconds) return undefined;
     if (exp > nowSeconds + this.maxLifetimeSeconds) return undefined;
@@ -127,7 +143,9 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
   issue(session: Session, ttlSeconds: number): string {
     const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
     const iat = Math.floor(this.now() / 1000);
-    const payload = Buffer.from(JSON.stringify({ sub: session.userId, sid: session.sessionId, iat, exp: iat + ttlSeconds })).toString('base64url');
+    const { issuer, audience } = this.policy;
+    const claims = { ...(issuer === undefined ? {} : { iss: issuer }), ...(audience === undefined ? {} : { aud: audience }), sub: session.userId, sid: session.sessionId, iat, exp: iat + ttlSeconds };
+    const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
     const signature = createHmac('sha256', this.key).update(`${header}.${payload}`).digest('base64url');
     return `${header}.${payload}.${signature}`;
   }

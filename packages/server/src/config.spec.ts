@@ -10,6 +10,16 @@ describe('loadConfig', function () {
     expect(config.mongodbUri).to.equal(undefined);
   });
 
+  it('takes an optional session issuer and audience, never empty', function () {
+    expect(loadConfig({}, random)).to.include({ sessionIssuer: undefined, sessionAudience: undefined });
+    expect(loadConfig({ SESSION_ISSUER: 'https://portal.example', SESSION_AUDIENCE: 'partner-team' }, random)).to.include({
+      sessionIssuer: 'https://portal.example',
+      sessionAudience: 'partner-team',
+    });
+    expect(() => loadConfig({ SESSION_ISSUER: '' }, random)).to.throw(ConfigError, /SESSION_ISSUER/);
+    expect(() => loadConfig({ SESSION_AUDIENCE: 'x'.repeat(201) }, random)).to.throw(ConfigError, /SESSION_AUDIENCE/);
+  });
+
   it('requires SESSION_SECRET and an outbox in production and never enables demo mode there', function () {
     expect(() => loadConfig({ NODE_ENV: 'production', MAIL_OUTBOX_DIR: '/tmp/o' }, random)).to.throw(ConfigError, /SESSION_SECRET is required/);
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }, random)).to.throw(ConfigError, /MAIL_OUTBOX_DIR is required/);

@@ -12,6 +12,8 @@ const environment = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  SESSION_ISSUER: z.string().min(1).max(200).optional(),
+  SESSION_AUDIENCE: z.string().min(1).max(200).optional(),
   SEED_FILE: z.string().min(1).optional(),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'MONGODB_URI must start with mongodb:// or mongodb+srv://').optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug', 'silent']).default('info'),
@@ -37,6 +39,9 @@ export interface ServerConfig {
   readonly sessionSecret: string;
   /** True when no SESSION_SECRET was given and a random one was generated. */
   readonly sessionSecretGenerated: boolean;
+  /** `iss` and `aud` every session token must carry, when set. */
+  readonly sessionIssuer: string | undefined;
+  readonly sessionAudience: string | undefined;
   readonly seedFile: string;
   readonly mongodbUri: string | undefined;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -80,6 +85,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ra
     host: e.HOST,
     sessionSecret: e.SESSION_SECRET ?? randomSecret(),
     sessionSecretGenerated: e.SESSION_SECRET === undefined,
+    sessionIssuer: e.SESSION_ISSUER,
+    sessionAudience: e.SESSION_AUDIENCE,
     seedFile: e.SEED_FILE ?? demoFixturePath,
     mongodbUri: e.MONGODB_URI,
     logLevel: e.LOG_LEVEL,

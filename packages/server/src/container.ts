@@ -111,7 +111,14 @@ export async function createContainer(
     .inSingletonScope();
   container
     .bind<JwtSessionAuthenticator>(TYPES.Sessions)
-    .toResolvedValue((c: ServerConfig) => new JwtSessionAuthenticator(c.sessionSecret), [TYPES.Config])
+    .toResolvedValue(
+      (c: ServerConfig) =>
+        new JwtSessionAuthenticator(c.sessionSecret, Date.now, {
+          ...(c.sessionIssuer === undefined ? {} : { issuer: c.sessionIssuer }),
+          ...(c.sessionAudience === undefined ? {} : { audience: c.sessionAudience }),
+        }),
+      [TYPES.Config],
+    )
     .inSingletonScope();
   container
     .bind<CsrfTokens>(TYPES.Csrf)

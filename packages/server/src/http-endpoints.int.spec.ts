@@ -3,7 +3,7 @@ import { problemTypes, schemas, type ProblemCode } from '@partner-team/express';
 import { expect } from 'chai';
 import type { z } from 'zod';
 import type { Persistence } from './persistence.js';
-import { TestServer, type Answer } from './test-support/test-server.js';
+import { Client, TestServer, type Answer } from './test-support/test-server.js';
 
 const day = 24 * 60 * 60 * 1000;
 const seen = new Set<ProblemCode>();
@@ -151,6 +151,24 @@ describe('HTTP API: every endpoint and every error code, against a started serve
       expectProblem(await ada.patch('/members/cy', { role: 'partner_admin' }, { headers: { 'x-csrf-token': other.csrfToken! } }), 'csrf_failed');
       expectProblem(await ada.get('/nothing-here'), 'route_not_found');
       expect((await server.store.memberships.findByUser('cy'))?.membership.role).to.equal('partner_user');
+    });
+
+    it('unauthenticated for sessions without the configured issuer and audience', async function () {
+      const portal = await TestServer.start({ env: { SESSION_ISSUER: 'https://portal.example', SESSION_AUDIENCE: 'partner-team' } });
+      try {
+        // The test harness signs tokens without iss/aud: refused.
+        expectProblem(await (await portal.signIn('ada')).get('/me'), 'unauthenticated');
+        // The server's own sign-in issues them with the configured claims: accepted.
+        const signIn = await portal.root().post('/demo/sign-in', { userId: 'ada' });
+        expect(signIn.status).to.equal(200);
+        const cookie = /partner_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1];
+        const claims = JSON.parse(Buffer.from(cookie?.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+        expect(claims).to.include({ iss: 'https://portal.example', aud: 'partner-team', sub: 'ada' });
+        const me = await new Client(`${portal.baseUrl}/api/partner-team`, cookie, undefined).get('/me');
+        expect(me.status).to.equal(200);
+      } finally {
+        await portal.close();
+      }
     });
 
     it('not_a_partner_member, with a CSRF token so that invitations can still be accepted', async function () {
