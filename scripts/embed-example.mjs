@@ -1,5 +1,5 @@
 // The README's embedding example, runnable after a build: `node scripts/embed-example.mjs`.
-import { createPartnerTeam } from '@partner-team/core';
+import { createPartnerTeam, persistencePortsOf } from '@partner-team/core';
 import {
   InMemoryPartnerTeamStore, FixedClock, SequentialIds, DeterministicTokens,
   RecordingNotifier, MemoryLogger, anOrganisation, aUser,
@@ -11,8 +11,7 @@ store.putUser(aUser('cy').named('Cy Hopper').withEmail('cy@acme.example').build(
 await store.organisations.save(anOrganisation('acme').withAdmins('ada').withUsers('cy').build(), 0, []);
 
 const team = createPartnerTeam({
-  organisations: store.organisations, memberships: store.memberships, roster: store.roster,
-  auditLog: store.auditLog, users: store.users, clients: store.clients,
+  ...persistencePortsOf(store), // organisations, memberships, roster, auditLog, users, clients
   clock: new FixedClock(), ids: new SequentialIds(), tokens: new DeterministicTokens(),
   notifier: new RecordingNotifier(), logger: new MemoryLogger(),
 });

@@ -1,6 +1,6 @@
 // Domain
 export * from './domain/shared/errors.js';
-export { parseIdentifier, isIdentifier } from './domain/shared/identifier.js';
+export { parseIdentifier, isIdentifier, identifierPattern } from './domain/shared/identifier.js';
 export { normaliseEmail } from './domain/shared/email-address.js';
 export { partnerRoles, isPartnerRole, type PartnerRole } from './domain/membership/partner-role.js';
 export type { Membership } from './domain/membership/membership.js';
@@ -74,7 +74,8 @@ export {
   immediateRetryPolicy,
   type RetryPolicy,
 } from './application/conflict-retry.js';
-export type { PartnerTeamPorts, PartnerTeamOptions, Actor } from './application/partner-team-ports.js';
+export type { PartnerTeamPorts, PersistencePorts, PartnerTeamOptions, Actor } from './application/partner-team-ports.js';
+export { persistencePortsOf } from './application/partner-team-ports.js';
 export { createPartnerTeam, type PartnerTeam } from './application/partner-team.js';
 export { viewMember, type MemberView, type MemberSummary, type MemberDetails } from './application/member-view.js';
 export type { InvitationView } from './application/use-cases/invitation-view.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   createPartnerTeam,
   defaultInvitationTtlMs,
+  persistencePortsOf,
   type Clock,
   type IdGenerator,
   type InvitationNotifier,
@@ -94,12 +95,7 @@ export async function createContainer(
     .toResolvedValue(
       (p: Persistence, c: Clock, i: IdGenerator, t: InvitationTokens, n: InvitationNotifier, l: Logger) =>
         createPartnerTeam({
-          organisations: p.organisations,
-          memberships: p.memberships,
-          roster: p.roster,
-          auditLog: p.auditLog,
-          users: p.users,
-          clients: p.clients,
+          ...persistencePortsOf(p),
           clock: c,
           ids: i,
           tokens: t,

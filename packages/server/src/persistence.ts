@@ -1,25 +1,10 @@
-import type {
-  AuditLog,
-  ClientAssignments,
-  InvitationMessage,
-  MemberRoster,
-  MembershipLookup,
-  OrganisationRepository,
-  OrganisationState,
-  UserDirectory,
-} from '@partner-team/core';
+import { persistencePortsOf, type InvitationMessage, type OrganisationState, type PersistencePorts } from '@partner-team/core';
 import { InMemoryPartnerTeamStore } from '@partner-team/testing';
 import type { Fixture } from './fixture.js';
 
 /** The persistence ports of one store, plus its lifecycle. */
-export interface Persistence {
+export interface Persistence extends PersistencePorts {
   readonly kind: 'in-memory' | 'mongodb';
-  readonly organisations: OrganisationRepository;
-  readonly memberships: MembershipLookup;
-  readonly roster: MemberRoster;
-  readonly auditLog: AuditLog;
-  readonly users: UserDirectory;
-  readonly clients: ClientAssignments;
   /** Whether the store answers now (for `/readyz`). */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -37,12 +22,7 @@ export async function createInMemoryPersistence(
   for (const a of fixture.assignments) store.assignClient(a.organisationId, a.userId, a.clientId);
   return {
     kind: 'in-memory',
-    organisations: store.organisations,
-    memberships: store.memberships,
-    roster: store.roster,
-    auditLog: store.auditLog,
-    users: store.users,
-    clients: store.clients,
+    ...persistencePortsOf(store),
     ready: () => Promise.resolve(true),
     close: () => Promise.resolve(),
   };

@@ -1,6 +1,7 @@
 import {
   createPartnerTeam,
   immediateRetryPolicy,
+  persistencePortsOf,
   type AuditEvent,
   type DirectoryUser,
   type OrganisationState,
@@ -45,12 +46,7 @@ export class TestTeam {
   constructor(options: TestTeamOptions = {}) {
     this.store = new InMemoryPartnerTeamStore({ interleave: options.interleave ?? false });
     this.ports = {
-      organisations: this.store.organisations,
-      memberships: this.store.memberships,
-      roster: this.store.roster,
-      auditLog: this.store.auditLog,
-      users: this.store.users,
-      clients: this.store.clients,
+      ...persistencePortsOf(this.store),
       clock: this.clock,
       ids: this.ids,
       tokens: this.tokens,

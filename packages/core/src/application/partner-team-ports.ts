@@ -11,14 +11,24 @@ import type { OrganisationRepository } from './ports/organisation-repository.js'
 import type { UserDirectory } from './ports/user-directory.js';
 import type { RetryPolicy } from './conflict-retry.js';
 
-/** Every port the use cases need. */
-export interface PartnerTeamPorts {
+/** The ports a store provides: what an adapter package implements. */
+export interface PersistencePorts {
   readonly organisations: OrganisationRepository;
   readonly memberships: MembershipLookup;
   readonly roster: MemberRoster;
   readonly auditLog: AuditLog;
   readonly users: UserDirectory;
   readonly clients: ClientAssignments;
+}
+
+/** Just the persistence ports of `store` (which may carry more, e.g. a whole store object). */
+export function persistencePortsOf(store: PersistencePorts): PersistencePorts {
+  const { organisations, memberships, roster, auditLog, users, clients } = store;
+  return { organisations, memberships, roster, auditLog, users, clients };
+}
+
+/** Every port the use cases need. */
+export interface PartnerTeamPorts extends PersistencePorts {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly tokens: InvitationTokens;
