@@ -45,7 +45,6 @@ export interface InMemoryStoreOptions {
 
 const copy = <T>(value: T): T => structuredClone(value);
 const copyDate = (d: Date): Date => new Date(d.getTime());
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /** A deep copy of a state; hand-written because it runs on every load and save. */
 function copyState(state: OrganisationState): OrganisationState {
@@ -184,22 +183,15 @@ export class InMemoryPartnerTeamStore {
    * concurrent use cases interleave as much as possible.
    */
   private call<T>(work: () => T): Promise<T> {
+    // A throw inside `work` becomes the promise's rejection either way.
     if (this.options.interleave !== true) {
-      try {
-        return Promise.resolve(work());
-      } catch (error: unknown) {
-        return Promise.reject(asError(error));
-      }
-    }
-    return new Promise<T>((resolve, reject) => {
-      setImmediate(() => {
-        try {
-          resolve(work());
-        } catch (error: unknown) {
-          reject(asError(error));
-        }
+      return new Promise<T>((resolve) => {
+        resolve(work());
       });
-    });
+    }
+    return new Promise<void>((resolve) => {
+      setImmediate(resolve);
+    }).then(work);
   }
 
   private load(organisationId: string): VersionedOrganisation | undefined {
@@ -229,11 +221,12 @@ export class InMemoryPartnerTeamStore {
     const roster = this.rosterOf(after.id);
     const previous = this.membersByOrganisation.get(after.id) ?? new Map<string, Membership>();
     const current = new Map(after.memberships.map((m) => [m.userId, m]));
-    const initial = roster.size === 0;
+    // The roster holds exactly the previous members: empty means this is the first save.
+    const initial = previous.size === 0;
     for (const userId of previous.keys()) {
       if (current.has(userId)) continue;
       this.organisationOfUser.delete(userId);
-      if (!initial) roster.remove(userId);
+      roster.remove(userId);
     }
     for (const [userId, membership] of current) {
       const old = previous.get(userId);

@@ -32,10 +32,12 @@ interface Member {
   readonly entry: RosterEntry;
   readonly ordinal: number;
   readonly keys: readonly string[];
-  readonly positions: ReadonlyMap<RosterSort, RosterPosition>;
+  /** The member's row in each sort order. */
+  readonly rows: ReadonlyMap<RosterSort, Row>;
 }
 
-const positionsOf = (entry: RosterEntry) => new Map(rosterSorts.map((sort) => [sort, rosterPosition(entry, sort)]));
+const rowsOf = (entry: RosterEntry, ordinal: number): Map<RosterSort, Row> =>
+  new Map(rosterSorts.map((sort) => [sort, rowOf(entry, rosterPosition(entry, sort), ordinal)]));
 const surrogate = /[\uD800-\uDFFF]/;
 
 function keyOf(position: RosterPosition): Key {
@@ -98,22 +100,18 @@ export class RosterIndex {
     return this.members.size;
   }
 
-  /** Replaces the whole roster at once (one sort per key instead of one insertion per member). */
+  /** Fills an empty roster at once (one sort per key instead of one insertion per member). */
   load(entries: Iterable<RosterEntry>): void {
-    for (const userId of [...this.members.keys()]) this.remove(userId);
-    const added: Member[] = [];
+    if (this.members.size > 0) throw new Error('RosterIndex.load fills an empty roster; use upsert and remove to change one');
     for (const entry of entries) {
       const keys = [textKey(entry.name), textKey(entry.email)];
-      const member: Member = { entry, keys, ordinal: this.search.add(keys), positions: positionsOf(entry) };
+      const ordinal = this.search.add(keys);
+      const member: Member = { entry, keys, ordinal, rows: rowsOf(entry, ordinal) };
       this.members.set(entry.userId, member);
-      this.byOrdinal.set(member.ordinal, member);
-      added.push(member);
+      this.byOrdinal.set(ordinal, member);
+      for (const [sort, row] of member.rows) this.sorted.get(sort)?.push(row);
     }
-    for (const [sort, rows] of this.sorted) {
-      rows.length = 0;
-      for (const m of added) rows.push(rowOf(m.entry, m.positions.get(sort) as RosterPosition, m.ordinal));
-      rows.sort(compareKeys);
-    }
+    for (const rows of this.sorted.values()) rows.sort(compareKeys);
   }
 
   /** Adds the entry or replaces the one with the same user id. */
@@ -128,11 +126,11 @@ export class RosterIndex {
       if (existing !== undefined) this.remove(entry.userId);
       ordinal = this.search.add(keys);
     }
-    const member: Member = { entry, keys, ordinal, positions: positionsOf(entry) };
+    const member: Member = { entry, keys, ordinal, rows: rowsOf(entry, ordinal) };
     this.members.set(entry.userId, member);
     this.byOrdinal.set(ordinal, member);
-    for (const [sort, rows] of this.sorted) {
-      const row = rowOf(entry, member.positions.get(sort) as RosterPosition, ordinal);
+    for (const [sort, row] of member.rows) {
+      const rows = this.sorted.get(sort) ?? [];
       rows.splice(upperBound(rows, row), 0, row);
     }
   }
@@ -177,19 +175,20 @@ export class RosterIndex {
   private pageOfFew(ordinals: readonly number[], query: RosterQuery, total: number): RosterPage {
     const direction = query.order === 'asc' ? 1 : -1;
     const { after, limit, sort } = query;
+    const afterKey = after === null ? null : keyOf(after);
     const candidates: Row[] = [];
     for (const ordinal of ordinals) {
-      const member = this.byOrdinal.get(ordinal);
-      if (member === undefined) continue;
-      const position = member.positions.get(sort) as RosterPosition;
-      const row = rowOf(member.entry, position, ordinal);
-      if (after === null || direction * compareKeys(row, keyOf(after)) > 0) candidates.push(row);
+      const row = this.byOrdinal.get(ordinal)?.rows.get(sort);
+      if (row !== undefined && (afterKey === null || direction * compareKeys(row, afterKey) > 0)) candidates.push(row);
     }
     candidates.sort((a, b) => direction * compareKeys(a, b));
     return { items: candidates.slice(0, limit).map((row) => row.entry), total, hasMore: candidates.length > limit };
   }
 
   private unsort(member: Member): void {
-    for (const [sort, rows] of this.sorted) rows.splice(lowerBound(rows, keyOf(member.positions.get(sort) as RosterPosition)), 1);
+    for (const [sort, row] of member.rows) {
+      const rows = this.sorted.get(sort) ?? [];
+      rows.splice(lowerBound(rows, row), 1);
+    }
   }
 }

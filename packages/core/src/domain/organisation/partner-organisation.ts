@@ -245,7 +245,7 @@ export class PartnerOrganisation {
     if (invitation.inviteeUserId !== null && this.members.has(invitation.inviteeUserId)) throw new AlreadyMemberError();
     const samePending = [...this.invitations.values()].filter((i) => i.email === invitation.email && i.status === 'pending');
     if (samePending.some((i) => this.statusOf(i, context.at) === 'pending')) throw new InvitationPendingError();
-    if (this.pendingInvitations(context.at).length >= maxPendingInvitations) throw new TooManyPendingInvitationsError(maxPendingInvitations);
+    if (this.pendingCount(context.at) >= maxPendingInvitations) throw new TooManyPendingInvitationsError(maxPendingInvitations);
     if (invitation.expiresAt.getTime() <= context.at.getTime()) throw new InvalidOrganisationStateError(this.id, 'invitation expiry is not in the future');
     if (this.invitations.has(invitation.invitationId)) throw new InvalidOrganisationStateError(this.id, 'invitation id reused');
     if ([...this.invitations.values()].some((i) => i.tokenHash === invitation.tokenHash)) {
@@ -397,6 +397,13 @@ export class PartnerOrganisation {
       after: { status: 'accepted', role: invitation.role },
     });
     return { ...membership };
+  }
+
+  /** How many invitations `pendingInvitations(now)` would list, without building and sorting the list. */
+  private pendingCount(now: Date): number {
+    let count = 0;
+    for (const invitation of this.invitations.values()) if (this.statusOf(invitation, now) === 'pending') count += 1;
+    return count;
   }
 
   /**

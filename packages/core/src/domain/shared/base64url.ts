@@ -4,11 +4,6 @@ const lookup = new Map(Array.from({ length: alphabet.length }, (_, i) => [alphab
 
 function utf8Bytes(text: string): number[] {
   const bytes: number[] = [];
-  // eslint-disable-next-line no-control-regex -- the ASCII fast path: one byte per character
-  if (/^[\u0000-\u007f]*$/.test(text)) {
-    for (let i = 0; i < text.length; i += 1) bytes.push(text.charCodeAt(i));
-    return bytes;
-  }
   for (const char of text) {
     const cp = char.codePointAt(0) ?? 0;
     if (cp < 0x80) bytes.push(cp);

@@ -1,6 +1,7 @@
 import { ValidationError } from './errors.js';
 
-const identifierPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+/** The identifier shape: 1–64 letters, digits, `_`, `.`, `:` or `-`, starting with a letter or digit. */
+export const identifierPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 /**
  * Checks that `value` is an identifier as the domain stores them: 1–64 characters of letters,
