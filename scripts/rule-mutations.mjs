@@ -2,8 +2,10 @@
 // Shows that the domain specs guard the rules: removes one rule at a time from the compiled
 // aggregate, runs the spec that should notice, and restores it. Run after a build:
 //   node scripts/rule-mutations.mjs
-// Every line must end in "caught"; a "MISSED" line names a rule no spec would defend.
-import { execFileSync } from 'node:child_process';
+// Every line must end in "caught"; a "MISSED" line names a rule no spec would defend. Each spec
+// must first pass on the unmutated code, and a mutation counts as caught only when mocha reports
+// failing tests (not when it cannot load the spec at all).
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -24,17 +26,31 @@ const mutations = [
   ['expired invitations cannot be accepted', "        if (status === 'expired')\n            throw new InvitationExpiredError();\n        if (!this.profile.bootstrapped)", '        if (!this.profile.bootstrapped)', 'accept-invitation'],
 ];
 
+/** Runs one spec with mocha's dot reporter: its exit status and output. */
+function mocha(specName) {
+  const run = spawnSync(process.execPath, [`${root}node_modules/mocha/bin/mocha.js`, '--no-config', '--reporter', 'dot', spec(specName)], { encoding: 'utf8' });
+  if (run.error) throw run.error;
+  return { status: run.status, stdout: run.stdout, output: `${run.stdout}${run.stderr}` };
+}
+
 const original = readFileSync(aggregate, 'utf8');
+for (const [rule, from] of mutations) {
+  if (!original.includes(from)) throw new Error(`the compiled code no longer contains the rule "${rule}"; update this script`);
+}
+for (const specName of new Set(mutations.map((m) => m[3]))) {
+  const run = mocha(specName);
+  if (run.status !== 0) {
+    throw new Error(`${specName}.spec does not pass on the unmutated code (mocha exited ${run.status}); fix it or this script first:\n${run.output}`);
+  }
+}
 let missed = 0;
 try {
   for (const [rule, from, to, specName] of mutations) {
-    if (!original.includes(from)) throw new Error(`the compiled code no longer contains the rule "${rule}"; update this script`);
     writeFileSync(aggregate, original.replace(from, to));
-    let caught = false;
-    try {
-      execFileSync(process.execPath, [`${root}node_modules/mocha/bin/mocha.js`, '--no-config', '--reporter', 'dot', spec(specName)], { stdio: 'pipe' });
-    } catch {
-      caught = true;
+    const run = mocha(specName);
+    const caught = run.status !== 0 && /\d+ failing/.test(run.stdout);
+    if (run.status !== 0 && !caught) {
+      throw new Error(`${specName}.spec failed to run with the rule "${rule}" removed (mocha exited ${run.status}, no failing tests reported):\n${run.output}`);
     }
     if (!caught) missed += 1;
     console.log(`${rule}: ${caught ? 'caught' : 'MISSED'} (${specName}.spec)`);

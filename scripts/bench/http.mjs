@@ -2,7 +2,7 @@
 // measured side by side in interleaved rounds (the machines are shared and noisy).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,6 @@ import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
 import { benchFixture, terms } from './roster-data.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const serverMain = fileURLToPath(new URL('../../packages/server/dist/main.js', import.meta.url));
 const secret = 'benchmark-session-secret-of-32-characters';
 
 const ticksPerSecond = 100; // USER_HZ on Linux
@@ -49,42 +48,88 @@ async function start(name, script, env, execPath) {
   return { name, child, url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => { child.once('exit', r); child.kill(); }) };
 }
 
-/** Starts the bundled server (in-memory, 1,000 members) and both baselines serving its member page. */
-export async function startTargets(execPath = process.execPath, members = 1000) {
-  const dir = join(tmpdir(), `partner-team-bench-${randomBytes(4).toString('hex')}`);
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(dir, { recursive: true });
-  const seed = join(dir, 'fixture.json');
-  writeFileSync(seed, JSON.stringify(benchFixture(members)));
-  const stack = await start('stack', join(here, 'stack-server.mjs'), {
-    SERVER_MAIN: serverMain,
-    SEED_FILE: seed,
-    SESSION_SECRET: secret,
-    NODE_ENV: 'production',
-    MAIL_OUTBOX_DIR: join(dir, 'outbox'),
-    LOG_LEVEL: 'info',
-    MUTATIONS_PER_MINUTE: '100000000',
-  }, execPath);
-  const sessions = new JwtSessionAuthenticator(secret);
-  const csrf = new CsrfTokens(secret);
-  const sessionId = randomBytes(12).toString('base64url');
-  const auth = { cookie: `partner_session=${sessions.issue({ userId: 'm000000', sessionId }, 86_400)}` };
-  const membersPath = '/api/partner-team/members?sort=name&limit=25';
-  const page = await (await fetch(stack.url + membersPath, { headers: auth })).text();
-  const pageFile = join(dir, 'page.json');
-  writeFileSync(pageFile, page);
-  const raw = await start('raw', join(here, 'raw-baseline.mjs'), { PAGE_FILE: pageFile }, execPath);
-  const express = await start('express', join(here, 'express-baseline.mjs'), { PAGE_FILE: pageFile }, execPath);
-  // Parity: the three serve the same bytes.
-  for (const target of [raw, express]) {
-    const body = await (await fetch(target.url + membersPath, { headers: auth })).text();
-    if (body !== page) throw new Error(`parity check failed: ${target.name} does not serve the stack's member page byte for byte`);
+const members = 1000;
+const actorUserId = 'm000000'; // the fixture's partner_admin
+const patchedMembers = 500;
+
+/**
+ * Starts the bundled server (in-memory, 1,000 members) and both baselines serving its member page.
+ * The returned targets hold that page and the members the PATCH scenario may change: members who
+ * are not on it, so the stack keeps serving the byte-identical page the baselines serve
+ * (`checkParity`).
+ */
+export async function startTargets(execPath = process.execPath) {
+  const dir = mkdtempSync(join(tmpdir(), 'partner-team-bench-'));
+  const started = [];
+  try {
+    const seed = join(dir, 'fixture.json');
+    const fixture = benchFixture(members);
+    writeFileSync(seed, JSON.stringify(fixture));
+    const stack = await start('stack', join(here, 'stack-server.mjs'), {
+      SEED_FILE: seed,
+      SESSION_SECRET: secret,
+      NODE_ENV: 'production',
+      MAIL_OUTBOX_DIR: join(dir, 'outbox'),
+      LOG_LEVEL: 'info',
+      MUTATIONS_PER_MINUTE: '100000000',
+    }, execPath);
+    started.push(stack);
+    const sessions = new JwtSessionAuthenticator(secret);
+    const csrf = new CsrfTokens(secret);
+    const sessionId = randomBytes(12).toString('base64url');
+    const auth = { cookie: `partner_session=${sessions.issue({ userId: actorUserId, sessionId }, 86_400)}` };
+    const membersPath = '/api/partner-team/members?sort=name&limit=25';
+    const page = await fetchPage(stack, membersPath, auth);
+    const onPage = new Set(JSON.parse(page).items.map((item) => item.userId));
+    const patchUserIds = fixture.users.map((u) => u.id).filter((id) => id !== actorUserId && !onPage.has(id)).slice(0, patchedMembers);
+    if (onPage.size === 0 || patchUserIds.length < patchedMembers) {
+      throw new Error(`the stack's member page lists ${onPage.size} members, leaving ${patchUserIds.length} of the ${patchedMembers} the PATCH scenario needs`);
+    }
+    const pageFile = join(dir, 'page.json');
+    writeFileSync(pageFile, page);
+    const raw = await start('raw', join(here, 'raw-baseline.mjs'), { PAGE_FILE: pageFile }, execPath);
+    started.push(raw);
+    const express = await start('express', join(here, 'express-baseline.mjs'), { PAGE_FILE: pageFile }, execPath);
+    started.push(express);
+    // Parity: the three serve the same bytes. Raw echoes page.json, so its check only proves that
+    // it is up and serves that file unaltered; the meaningful one is Express's, which parses the page
+    // and serialises it again with res.json.
+    for (const target of [raw, express]) {
+      const body = await (await fetch(target.url + membersPath, { headers: auth })).text();
+      if (body !== page) throw new Error(`parity check failed: ${target.name} does not serve the stack's member page byte for byte`);
+    }
+    return { stack, raw, express, auth, csrfToken: csrf.tokenFor(sessionId), membersPath, page, pageBytes: Buffer.byteLength(page), patchUserIds, dir };
+  } catch (error) {
+    await Promise.all(started.map((target) => target.stop()));
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
-  return { stack, raw, express, auth, csrfToken: csrf.tokenFor(sessionId), membersPath, pageBytes: Buffer.byteLength(page), dir };
 }
 
-/** The request scenarios: three baselines-or-stack page runs, and the stack's other request types. */
+async function fetchPage(target, path, headers) {
+  const response = await fetch(target.url + path, { headers });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`${target.name}: GET ${path} answered ${response.status}: ${body.slice(0, 500)}`);
+  return body;
+}
+
+/**
+ * Throws unless the stack still serves the member page byte for byte as at start (and as the
+ * baselines serve it): call after the measured windows, which include the PATCH scenario.
+ */
+export async function checkParity(t) {
+  const now = await fetchPage(t.stack, t.membersPath, t.auth);
+  if (now !== t.page) {
+    throw new Error(`parity check failed: after the measured rounds the stack no longer serves the member page the baselines serve (${Buffer.byteLength(now)} bytes, was ${t.pageBytes})`);
+  }
+}
+
+/**
+ * The request scenarios: three baselines-or-stack page runs, and the stack's other request types.
+ * The PATCH scenario changes only `t.patchUserIds` (from startTargets: members not on the page).
+ */
 export function scenarios(t) {
+  const users = t.patchUserIds;
   let next = 0;
   return [
     { name: 'raw node:http', target: t.raw, path: t.membersPath },
@@ -95,15 +140,16 @@ export function scenarios(t) {
     {
       name: 'PATCH role toggle (stack)',
       target: t.stack,
-      path: '/api/partner-team/members/m000001',
-      // Request n sets member 1 + n % 500 to the role it does not have: consecutive requests for
-      // one member are 500 apart (long completed with 10 in flight), so every request is a change.
+      path: `/api/partner-team/members/${users[0]}`,
+      // Request n sets member users[n % 500] to the role it does not have (they all start as
+      // partner_user): consecutive requests for one member are 500 apart (long completed with 10 in
+      // flight), so every request is a change.
       requests: [
         {
           setupRequest: (req) => {
             const n = next++;
-            const user = `m${String(1 + (n % 500)).padStart(6, '0')}`;
-            const role = Math.floor(n / 500) % 2 === 0 ? 'partner_admin' : 'partner_user';
+            const user = users[n % users.length];
+            const role = Math.floor(n / users.length) % 2 === 0 ? 'partner_admin' : 'partner_user';
             return { ...req, method: 'PATCH', path: `/api/partner-team/members/${user}`, body: JSON.stringify({ role }) };
           },
         },
@@ -140,5 +186,9 @@ export async function measure(scenario, auth, seconds, connections = 10) {
 }
 
 export async function stopTargets(t) {
-  await Promise.all([t.stack.stop(), t.raw.stop(), t.express.stop()]);
+  try {
+    await Promise.all([t.stack.stop(), t.raw.stop(), t.express.stop()]);
+  } finally {
+    rmSync(t.dir, { recursive: true, force: true });
+  }
 }

@@ -1,13 +1,13 @@
 // Part 3: database round trips per request type on the MongoDB adapter (driver command
 // monitoring), and, where MONGODB_URI is a real MongoDB, the roster queries' explain plans.
 import { randomBytes } from 'node:crypto';
-import { createPartnerTeam, parseRosterQuery, rosterSorts } from '@partner-team/core';
+import { createPartnerTeam, parseRosterQuery, persistencePortsOf, rosterSorts } from '@partner-team/core';
 import { MongoPersistence, rosterQueryPlan } from '@partner-team/mongodb';
 import { RandomIds, Sha256InvitationTokens, SystemClock } from '@partner-team/server';
-import { anOrganisation } from '@partner-team/testing';
+import { anOrganisation, MemoryLogger, RecordingNotifier } from '@partner-team/testing';
 import { person, terms } from './roster-data.mjs';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const members = 200;
 
 function databaseUri(base) {
   const url = new URL(base);
@@ -29,8 +29,10 @@ function stagesOf(plan, found = []) {
   return found;
 }
 
-export async function runMongo(baseUri, { members = 200 } = {}) {
-  const persistence = await MongoPersistence.open({ uri: databaseUri(baseUri), logger: silent, repairIntervalMs: 0, clientOptions: { monitorCommands: true } });
+export async function runMongo(baseUri) {
+  // Both loggers keep their lines in memory, so the benchmark prints nothing of them.
+  const logger = new MemoryLogger();
+  const persistence = await MongoPersistence.open({ uri: databaseUri(baseUri), logger, repairIntervalMs: 0, clientOptions: { monitorCommands: true } });
   const commands = [];
   persistence.client.on('commandStarted', (event) => commands.push(event.commandName === 'getMore' ? 'getMore' : `${event.commandName} ${event.command[event.commandName]}`));
   try {
@@ -42,19 +44,14 @@ export async function runMongo(baseUri, { members = 200 } = {}) {
     await persistence.createOrganisation(organisation.build());
     await persistence.putClient({ clientId: 'c1', name: 'Northwind' });
     await persistence.assignClient('bench', people[2].id, 'c1');
-    const delivered = [];
+    const notifier = new RecordingNotifier();
     const team = createPartnerTeam({
-      organisations: persistence.organisations,
-      memberships: persistence.memberships,
-      roster: persistence.roster,
-      auditLog: persistence.auditLog,
-      users: persistence.users,
-      clients: persistence.clients,
+      ...persistencePortsOf(persistence),
       clock: new SystemClock(),
       ids: new RandomIds(),
       tokens: new Sha256InvitationTokens(),
-      notifier: { deliver: async (m) => void delivered.push(m) },
-      logger: silent,
+      notifier,
+      logger,
     });
     const admin = { actorUserId: people[0].id };
     let invitationId;
@@ -72,7 +69,7 @@ export async function runMongo(baseUri, { members = 200 } = {}) {
       ['POST /invitations/accept', async () => {
         await team.inviteUser.execute({ ...admin, email: 'invitee@partner.example', role: 'partner_user' });
         commands.length = 0; // count the accept only
-        return team.acceptInvitation.execute({ actorUserId: 'invitee', token: delivered.at(-1).token });
+        return team.acceptInvitation.execute({ actorUserId: 'invitee', token: notifier.tokenFor('invitee@partner.example') });
       }, 'mutation'],
     ];
     const rows = [];

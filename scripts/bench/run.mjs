@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { cpuJiffies, measure, scenarios, startTargets, stopTargets } from './http.mjs';
+import { rosterSorts } from '@partner-team/core';
+import { checkParity, measure, scenarios, startTargets, stopTargets } from './http.mjs';
 import { runMongo } from './mongo.mjs';
-import { runScale, shapes } from './scale.mjs';
+import { median, runScale, shapes } from './scale.mjs';
 
 const smoke = process.argv.includes('--smoke');
 const withNode24 = !smoke && !process.argv.includes('--no-node24');
@@ -17,10 +18,6 @@ const rounds = smoke ? 1 : 5;
 const seconds = smoke ? 1 : 5;
 const warmupSeconds = smoke ? 0.5 : 2;
 const log = (line = '') => process.stdout.write(`${line}\n`);
-const median = (values) => {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  return sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)];
-};
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function node24() {
@@ -48,6 +45,9 @@ async function httpPart(execPath, version) {
       }
       log(`  round ${round + 1}/${rounds} done`);
     }
+    // The PATCH windows changed only members who are not on the measured page.
+    await checkParity(targets);
+    log('  parity: the stack still serves the byte-identical member page');
     const rows = list.map((s) => {
       const ms = samples.get(s.name);
       return { name: s.name, reqPerSec: median(ms.map((m) => m.reqPerSec)), p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)), cpu: median(ms.map((m) => m.cpuPerRequest)) };
@@ -87,7 +87,7 @@ function scalePart() {
     `| sort | shape | ${sizes.map((s) => `${s.toLocaleString('en')} µs`).join(' | ')} | growth ${sizes[0].toLocaleString('en')} → ${sizes.at(-1).toLocaleString('en')} | matches at ${sizes.at(-1).toLocaleString('en')} |`,
     `|---|---|${sizes.map(() => '---:').join('|')}|---:|---:|`,
   ];
-  for (const sort of ['name', 'email', 'role', 'lastActiveAt']) {
+  for (const sort of rosterSorts) {
     for (const shape of shapes) {
       const cells = sizes.map((s) => cell(s, sort, shape));
       table.push(`| ${sort} | ${shape} | ${cells.map((c) => fmt(c.micros, 1)).join(' | ')} | ${fmt(cells.at(-1).micros / cells[0].micros, 1)}× | ${cells.at(-1).matches.toLocaleString('en')} |`);
@@ -96,7 +96,7 @@ function scalePart() {
   table.forEach((l) => log(l));
   const worst = (size) => Math.max(...rows.filter((r) => r.size === size).map((r) => r.micros));
   const growth = Math.max(
-    ...['name', 'email', 'role', 'lastActiveAt'].flatMap((sort) =>
+    ...rosterSorts.flatMap((sort) =>
       ['first page', 'deep page'].map((shape) => cell(sizes.at(-1), sort, shape).micros / cell(sizes[0], sort, shape).micros),
     ),
   );
@@ -132,7 +132,6 @@ if (withNode24) {
 }
 const scale = scalePart();
 const mongo = await mongoPart();
-const jiffies = cpuJiffies();
 
 const verdict = (ok) => (ok ? 'met' : '**not met**');
 const targets = [
@@ -151,7 +150,7 @@ if (!smoke) {
   const report = [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench\` on ${started.toISOString().slice(0, 10)}. Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}. Node ${http.map((h) => h.version).join(' and ')}. Steal time during part 1: ${http.map((h) => `${fmt(h.stealPercent, 1)} % (Node ${h.version})`).join(', ')}${jiffies === undefined ? '' : ''}. Figures are medians; ratios compare runs interleaved in the same session, which is what to read on a shared, noisy machine.`,
+    `Written by \`npm run bench\` on ${started.toISOString().slice(0, 10)}. Machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}. Node ${http.map((h) => h.version).join(' and ')}. Steal time during part 1: ${http.map((h) => `${fmt(h.stealPercent, 1)} % (Node ${h.version})`).join(', ')}. Figures are medians; ratios compare runs interleaved in the same session, which is what to read on a shared, noisy machine.`,
     '',
     '## Targets',
     '',
@@ -159,7 +158,7 @@ if (!smoke) {
     '',
     `## Part 1 — HTTP (autocannon from a separate process, 10 connections, ${rounds} interleaved rounds of ${seconds} s, in-memory store with one organisation of 1,000 members)`,
     '',
-    `The baselines serve the byte-identical member page (${http[0].pageBytes} bytes, checked at start): raw \`node:http\` with a precomputed body, and a plain Express 5 app with helmet, cookie-parser, zod query validation, one winston line per request and \`res.json\`. The stack rows go through everything: session (JWT) verification, CSRF on the PATCH, membership resolution, authorization, the domain query, strict zod validation, problem mapping and one winston line. Server CPU per request is the target process's CPU time over the window divided by the requests served.`,
+    `The baselines serve the byte-identical member page (${http[0].pageBytes} bytes, checked at start and again after the rounds, whose PATCHes change only members not on that page): raw \`node:http\` with a precomputed body, and a plain Express 5 app with helmet, cookie-parser, zod query validation, one winston line per request and \`res.json\`. The stack rows go through everything: session (JWT) verification, CSRF on the PATCH, membership resolution, authorization, the domain query, strict zod validation, problem mapping and one winston line. Server CPU per request is the target process's CPU time over the window divided by the requests served.`,
     '',
     ...http.flatMap((h) => [...h.table, '']),
     '## Part 2 — in-memory roster (in process)',

@@ -1,4 +1,6 @@
-// Starts the bundled server exactly as `main` does, and tells the benchmark its port over IPC.
+// Starts the bundled server for the benchmark: the same config, container and app as `main`, on
+// the in-memory store (http.mjs passes no MONGODB_URI and no MongoDB factory is wired; main's
+// start-up warnings, log line and SIGINT handling are left out). Reports its port over IPC.
 import { createApp, createContainer, loadConfig, randomSessionSecret } from '@partner-team/server';
 
 const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1' }, randomSessionSecret);
