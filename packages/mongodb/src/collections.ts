@@ -31,12 +31,11 @@ export function collections(db: Db, prefix = ''): Collections {
  * organisation and the active flag and ending with the user id tie-breaker, so that a page is an
  * index scan in sort order (see docs/adr/0006-mongodb-persistence.md).
  */
-export const indexes: Record<Exclude<keyof Collections, 'marks'>, IndexDescription[]> = {
+export const indexes: Partial<Record<keyof Collections, (IndexDescription & { name: string })[]>> = {
   commits: [
     { key: { tokens: 1 }, name: 'invitation_token_hash' },
     { key: { at: 1 }, name: 'commit_time' },
   ],
-  claims: [],
   members: [
     { key: { o: 1, a: 1, n: 1, u: 1 }, name: 'roster_by_name' },
     { key: { o: 1, a: 1, e: 1, u: 1 }, name: 'roster_by_email' },
@@ -45,7 +44,6 @@ export const indexes: Record<Exclude<keyof Collections, 'marks'>, IndexDescripti
     { key: { u: 1 }, name: 'roster_rows_of_user' },
   ],
   users: [{ key: { email: 1 }, name: 'user_email_unique', unique: true }],
-  clients: [],
   assignments: [{ key: { o: 1, u: 1 }, name: 'assignments_of_member' }],
 };
 
@@ -54,7 +52,7 @@ export const indexes: Record<Exclude<keyof Collections, 'marks'>, IndexDescripti
  * crashes the connection when `createIndexes` repeats indexes that already exist in a batch.
  */
 export async function ensureIndexes(c: Collections): Promise<void> {
-  for (const [name, list] of Object.entries(indexes) as [Exclude<keyof Collections, 'marks'>, IndexDescription[]][]) {
+  for (const [name, list] of Object.entries(indexes) as [keyof Collections, (IndexDescription & { name: string })[]][]) {
     const collection = c[name] as unknown as Collection;
     const existing = new Set<string>();
     try {
@@ -64,7 +62,7 @@ export async function ensureIndexes(c: Collections): Promise<void> {
       if ((error as { code?: unknown }).code !== 26) throw error;
     }
     for (const { key, ...options } of list) {
-      if (options.name === undefined || !existing.has(options.name)) await collection.createIndex(key, options, {});
+      if (!existing.has(options.name)) await collection.createIndex(key, options, {});
     }
   }
 }

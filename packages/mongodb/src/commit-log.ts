@@ -1,6 +1,6 @@
 import type { Document, Filter } from 'mongodb';
 import type { Collections } from './collections.js';
-import { commitId, commitRange, memberKey, type CommitDoc, type MemberDoc, type StateDoc } from './documents.js';
+import { commitId, idRange, memberKey, type CommitDoc, type MemberDoc, type StateDoc } from './documents.js';
 import { guarded } from './store-errors.js';
 
 export const maxTimeMS = 5000;
@@ -30,7 +30,7 @@ export class CommitLog {
 
   async head(organisationId: string): Promise<Head | undefined> {
     const doc = await guarded(() =>
-      this.c.commits.findOne({ _id: commitRange(organisationId) } as Filter<CommitDoc>, {
+      this.c.commits.findOne({ _id: idRange(organisationId) } as Filter<CommitDoc>, {
         sort: { _id: -1 },
         projection: { s: 1, state: 1 },
         maxTimeMS,
@@ -50,7 +50,7 @@ export class CommitLog {
     const projection: Document = { s: 1, mc: 1, 'state.name': 1, 'state.status': 1, 'state.bootstrapped': 1, 'state.invitationsEnabled': 1 };
     for (const userId of userIds) projection[`state.members.${memberKey(userId)}`] = 1;
     const doc = await guarded(() =>
-      this.c.commits.findOne({ _id: commitRange(organisationId) } as Filter<CommitDoc>, { sort: { _id: -1 }, projection, maxTimeMS }),
+      this.c.commits.findOne({ _id: idRange(organisationId) } as Filter<CommitDoc>, { sort: { _id: -1 }, projection, maxTimeMS }),
     );
     if (doc?.state === undefined) return undefined;
     const { name, status, bootstrapped, invitationsEnabled, members } = doc.state as Partial<StateDoc> & Pick<StateDoc, 'name' | 'status' | 'bootstrapped' | 'invitationsEnabled'>;
@@ -85,7 +85,7 @@ export class CommitLog {
   async compact(organisationId: string, keepFrom: number): Promise<void> {
     await guarded(() =>
       this.c.commits.updateMany(
-        { _id: { $gt: `${organisationId}/`, $lt: commitId(organisationId, keepFrom) }, state: { $exists: true } },
+        { _id: { ...idRange(organisationId), $lt: commitId(organisationId, keepFrom) }, state: { $exists: true } },
         { $unset: { state: '' } },
         { maxTimeMS },
       ),

@@ -13,9 +13,13 @@ import type {
 /** Sequence numbers are zero-padded so that string `_id`s sort as numbers. */
 export const pad = (n: number): string => String(n).padStart(10, '0');
 
-/** `_id` of commit `seq` of an organisation. Identifiers never contain "/", and "0" sorts right after it. */
+/** `_id` of commit `seq` of an organisation (within {@link idRange} of the organisation). */
 export const commitId = (organisationId: string, seq: number): string => `${organisationId}/${pad(seq)}`;
-export const commitRange = (organisationId: string) => ({ $gt: `${organisationId}/`, $lt: `${organisationId}0` });
+/**
+ * Every `_id` of the form "<prefix>/…" (an organisation's commits, a user's claims): identifiers
+ * never contain "/", and "0" sorts right after it.
+ */
+export const idRange = (prefix: string) => ({ $gt: `${prefix}/`, $lt: `${prefix}0` });
 
 /** Member map keys: prefixed (never integer-like, so BSON and JS keep insertion order) and without ".". */
 export const memberKey = (userId: string): string => `u${userId.replaceAll('.', '%2E')}`;

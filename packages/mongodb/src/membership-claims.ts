@@ -2,13 +2,12 @@ import { ConcurrencyConflictError, MemberOfAnotherOrganisationError } from '@par
 import type { Filter } from 'mongodb';
 import type { Collections } from './collections.js';
 import { maxTimeMS, type CommitLog } from './commit-log.js';
-import { pad, type ClaimDoc } from './documents.js';
+import { idRange, pad, type ClaimDoc } from './documents.js';
 import { guarded, isDuplicateKey } from './store-errors.js';
 
 /** How long past its expiry an abandoned invitation's claim still blocks a takeover. */
 export const claimGraceMs = 10 * 60 * 1000;
 
-const claimRange = (userId: string) => ({ $gt: `${userId}/`, $lt: `${userId}0` });
 
 /**
  * "A user belongs to at most one partner organisation", across organisations and processes,
@@ -43,7 +42,7 @@ export class MembershipClaims {
   /** The user's latest claim, read from the store (and remembered). */
   async latest(userId: string): Promise<ClaimDoc | undefined> {
     const doc = await guarded(() =>
-      this.c.claims.findOne({ _id: claimRange(userId) } as Filter<ClaimDoc>, { sort: { _id: -1 }, maxTimeMS }),
+      this.c.claims.findOne({ _id: idRange(userId) } as Filter<ClaimDoc>, { sort: { _id: -1 }, maxTimeMS }),
     );
     if (doc === null) {
       this.cache.delete(userId);

@@ -130,7 +130,8 @@ export class MongoPersistence {
   /** Re-derives the roster of every organisation whose projection is behind its head. */
   async repairAll(): Promise<void> {
     for (const organisationId of await this.commitLog.allOrganisations()) {
-      const head = await this.commitLog.head(organisationId);
+      // Only the sequence number is compared here; `reconcile` reads the full head itself.
+      const head = await this.commitLog.headMembers(organisationId, []);
       if (head !== undefined && (await this.projection.markedSeq(organisationId)) < head.seq) await this.projection.reconcile(organisationId);
     }
   }

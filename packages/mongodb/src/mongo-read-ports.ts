@@ -1,6 +1,6 @@
 import {
   compareText,
-  textKey,
+  maxAuditEventsPerSave,
   type AssignedClient,
   type AuditLog,
   type ClientAssignments,
@@ -18,7 +18,8 @@ import {
 import type { Document, Filter, Sort } from 'mongodb';
 import type { Collections } from './collections.js';
 import { maxTimeMS, type CommitLog } from './commit-log.js';
-import { commitId, commitRange, eventFromDoc, type CommitDoc, type MemberRowDoc, type UserDoc } from './documents.js';
+import { commitId, idRange, eventFromDoc, type AuditEventDoc, type CommitDoc, type MemberRowDoc, type UserDoc } from './documents.js';
+import { profileFields } from './roster-projection.js';
 import type { MembershipClaims } from './membership-claims.js';
 import { guarded } from './store-errors.js';
 
@@ -143,11 +144,13 @@ export class MongoAuditLog implements AuditLog {
     organisationId: string,
     query: { readonly limit: number; readonly beforePosition: number | null },
   ): Promise<{ readonly items: readonly LoggedAuditEvent[]; readonly hasMore: boolean }> {
-    // position = seq * 16 + index within the commit (a save carries at most 16 events).
-    const upper = query.beforePosition === null ? commitRange(organisationId).$lt : commitId(organisationId, Math.floor((query.beforePosition - 1) / 16) + 1);
+    // position = seq * width + index within the commit (a save carries at most `width` events).
+    const width = maxAuditEventsPerSave;
+    const range = idRange(organisationId);
+    const upper = query.beforePosition === null ? range.$lt : commitId(organisationId, Math.floor((query.beforePosition - 1) / width) + 1);
     const docs = await guarded(() =>
       this.c.commits
-        .find({ _id: { $gt: `${organisationId}/`, $lt: upper }, ev: { $gt: 0 } } as Filter<CommitDoc>, {
+        .find({ _id: { ...range, $lt: upper }, ev: { $gt: 0 } } as Filter<CommitDoc>, {
           sort: { _id: -1 },
           limit: query.limit + 1,
           projection: { s: 1, events: 1 },
@@ -155,13 +158,13 @@ export class MongoAuditLog implements AuditLog {
         })
         .toArray(),
     );
+    // Commits come newest first; within one, later events are newer: walk them backwards.
     const logged: LoggedAuditEvent[] = [];
     for (const doc of docs) {
-      doc.events.forEach((event, i) => {
-        const position = doc.s * 16 + i;
-        if (query.beforePosition === null || position < query.beforePosition) logged.push({ event: eventFromDoc(organisationId, event), position });
-      });
-      logged.sort((a, b) => b.position - a.position);
+      for (let i = doc.events.length - 1; i >= 0; i -= 1) {
+        const position = doc.s * width + i;
+        if (query.beforePosition === null || position < query.beforePosition) logged.push({ event: eventFromDoc(organisationId, doc.events[i] as AuditEventDoc), position });
+      }
     }
     return { items: logged.slice(0, query.limit), hasMore: logged.length > query.limit };
   }
@@ -185,13 +188,9 @@ export class MongoUserDirectory implements UserDirectory {
    * portal keeps names, emails, MFA and last activity current).
    */
   async putUser(user: DirectoryUser): Promise<void> {
-    await guarded(() => this.c.users.replaceOne({ _id: user.id }, { name: user.name, email: user.email, mfa: user.mfaEnabled, last: user.lastActiveAt }, { upsert: true }));
-    const last = user.lastActiveAt;
-    await guarded(() =>
-      this.c.members.updateMany({ u: user.id }, {
-        $set: { name: user.name, email: user.email, n: textKey(user.name), e: textKey(user.email), mfa: user.mfaEnabled, last, l: last === null ? -1 : last.getTime() },
-      }),
-    );
+    const doc = { name: user.name, email: user.email, mfa: user.mfaEnabled, last: user.lastActiveAt };
+    await guarded(() => this.c.users.replaceOne({ _id: user.id }, doc, { upsert: true }));
+    await guarded(() => this.c.members.updateMany({ u: user.id }, { $set: profileFields(doc) }));
   }
 }
 

@@ -10,11 +10,12 @@ type RowWrite = AnyBulkWriteOperation<{ _id: string }>;
 export const rowId = (organisationId: string, userId: string): string => `${organisationId}/${userId}`;
 export const markId = (organisationId: string): string => `${organisationId}/~`;
 
-function profileFields(userId: string, user: UserDoc | undefined) {
+/** The profile fields a roster row copies from the directory (and sorts and searches on). */
+export function profileFields(user: Omit<UserDoc, '_id'> | undefined) {
   const name = user?.name ?? '';
   const email = user?.email ?? '';
   const last = user?.last ?? null;
-  return { name, email, n: textKey(name), e: textKey(email), mfa: user?.mfa ?? false, last, l: last === null ? -1 : last.getTime(), u: userId };
+  return { name, email, n: textKey(name), e: textKey(email), mfa: user?.mfa ?? false, last, l: last === null ? -1 : last.getTime() };
 }
 
 /**
@@ -78,7 +79,7 @@ export class RosterProjection {
     const stale = wanted.filter((m) => {
       const row = byUser.get(m.u);
       if (row === undefined || !row.a || row.r !== m.r) return true;
-      const profile = profileFields(m.u, users.get(m.u));
+      const profile = profileFields(users.get(m.u));
       return row.name !== profile.name || row.email !== profile.email || row.mfa !== profile.mfa || row.l !== profile.l;
     });
     const members = new Set(wanted.map((m) => m.u));
@@ -108,7 +109,7 @@ export class RosterProjection {
     return {
       updateOne: {
         filter: { _id: rowId(organisationId, m.u), s: { [guard]: seq } },
-        update: { $set: { o: organisationId, a: true, r: m.r, s: seq, ...profileFields(m.u, user) } },
+        update: { $set: { o: organisationId, u: m.u, a: true, r: m.r, s: seq, ...profileFields(user) } },
         upsert: true,
       },
     };

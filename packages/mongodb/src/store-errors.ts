@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '@partner-team/core';
-import { MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
+import { MongoError, MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
 
 /** A duplicate key: the one compare-and-set both FerretDB and MongoDB make atomic. */
 export function isDuplicateKey(error: unknown): boolean {
@@ -23,9 +23,10 @@ const unavailableCodes = new Set([
 /** Maps "the store cannot answer now" to StoreUnavailableError (503); everything else passes through. */
 export function translate(error: unknown): unknown {
   if (
-    error instanceof MongoNetworkError ||
+    error instanceof MongoNetworkError || // includes MongoNetworkTimeoutError
     error instanceof MongoServerSelectionError ||
-    (error instanceof MongoError && (error.name === 'MongoNetworkTimeoutError' || error.name === 'MongoTopologyClosedError' || (typeof error.code === 'number' && unavailableCodes.has(error.code))))
+    error instanceof MongoTopologyClosedError ||
+    (error instanceof MongoError && typeof error.code === 'number' && unavailableCodes.has(error.code))
   ) {
     return new StoreUnavailableError('The MongoDB store is unavailable', { cause: error });
   }
