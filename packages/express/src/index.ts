@@ -1,4 +1,5 @@
-export { createPartnerTeamRouter, partnerTeamRoutes, type PartnerTeamRouterOptions } from './router.js';
+export { createPartnerTeamRouter, type PartnerTeamRouterOptions } from './router.js';
+export { partnerTeamRoutes } from './routes.js';
 export { JwtSessionAuthenticator, sessionCookieName, sessionTokenOf, type Session, type SessionAuthenticator, type SessionTokenPolicy } from './session.js';
 export { CsrfTokens } from './csrf.js';
 export { FixedWindowRateLimiter } from './rate-limit.js';

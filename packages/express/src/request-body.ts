@@ -2,6 +2,8 @@ import type { Request } from 'express';
 import { HttpProblem } from './problem.js';
 
 const jsonType = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+// Fatal: malformed UTF-8 is refused rather than replaced. A BOM is kept, so JSON.parse refuses it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function hasBody(request: Request): boolean {
   const length = request.headers['content-length'];
@@ -36,8 +38,10 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
     }
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(Buffer.concat(chunks))) {
+  let text: string;
+  try {
+    text = utf8.decode(Buffer.concat(chunks));
+  } catch {
     throw new HttpProblem('validation_failed', 'The body is not valid UTF-8');
   }
   try {

@@ -91,7 +91,7 @@ const mutationProblems = [
 ] as const;
 
 /** Thrown by `GET /me` for a non-member; carries the CSRF token so they can still accept an invitation. */
-export class NotAMemberWithCsrf extends NotAPartnerMemberError implements WithProblemExtensions {
+class NotAMemberWithCsrf extends NotAPartnerMemberError implements WithProblemExtensions {
   readonly problemExtensions: Readonly<Record<string, string>>;
 
   constructor(csrfToken: string) {

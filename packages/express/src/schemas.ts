@@ -1,18 +1,28 @@
-import { auditActions, invitationStatuses, organisationStatuses, partnerRoles, permissions, rosterSorts } from '@partner-team/core';
+import {
+  auditActions,
+  identifierPattern,
+  invitationStatuses,
+  maxAuditPageSize,
+  maxRosterPageSize,
+  maxSearchTermLength,
+  organisationStatuses,
+  partnerRoles,
+  permissions,
+  rosterSorts,
+} from '@partner-team/core';
 import { z } from 'zod';
 
 // Requests: strict objects at every level (unknown keys, including "__proto__", are refused),
 // strings only where the query parser yields strings, bounded lengths everywhere.
 
-const identifier = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'expected an identifier (1-64 letters, digits, "_", ".", ":" or "-")');
+const identifier = z.string().regex(identifierPattern, 'expected an identifier (1-64 letters, digits, "_", ".", ":" or "-")');
 const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, 'expected base64url characters');
-const pageSize = z
-  .string()
-  .regex(/^[0-9]{1,3}$/, 'expected a whole number from 1 to 100')
-  .transform(Number)
-  .pipe(z.number().int().min(1).max(100));
+const pageSize = (max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,3}$/, `expected a whole number from 1 to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max));
 const role = z.enum(partnerRoles);
 
 export const userIdParams = z.strictObject({ userId: identifier });
@@ -21,15 +31,15 @@ export const noParams = z.strictObject({});
 export const noQuery = z.strictObject({});
 
 export const membersQuery = z.strictObject({
-  q: z.string().max(100).optional(),
+  q: z.string().max(maxSearchTermLength).optional(),
   sort: z.enum(rosterSorts).optional(),
   order: z.enum(['asc', 'desc']).optional(),
-  limit: pageSize.optional(),
+  limit: pageSize(maxRosterPageSize).optional(),
   cursor: base64url(2048).optional(),
 });
 
 export const auditEventsQuery = z.strictObject({
-  limit: pageSize.optional(),
+  limit: pageSize(maxAuditPageSize).optional(),
   cursor: base64url(64).optional(),
 });
 

@@ -68,6 +68,12 @@ describe('JwtSessionAuthenticator', function () {
     expect(sessions.verify(`${critHeader}.${critBody}.${critSignature}`)).to.equal(undefined);
     const plainSignature = createHmac('sha256', secret).update(`${b64({ alg: 'HS256' })}.${critBody}`).digest('base64url');
     expect(sessions.verify(`${b64({ alg: 'HS256' })}.${critBody}.${plainSignature}`)).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+    // Correctly HMAC-SHA256-signed with the secret, so only the header's algorithm can refuse them.
+    for (const header of [{ alg: 'RS256' }, { alg: 'HS512' }, { alg: 'none' }, { alg: 'hs256' }, {}, { alg: 'HS256', typ: 'JWE' }]) {
+      const signed = `${b64(header)}.${critBody}`;
+      const token = `${signed}.${createHmac('sha256', secret).update(signed).digest('base64url')}`;
+      expect(sessions.verify(token), JSON.stringify(header)).to.equal(undefined);
+    }
   });
 
   it('refuses tokens that live longer than the maximum lifetime', async function () {
@@ -86,6 +92,11 @@ describe('JwtSessionAuthenticator', function () {
     expect(sessions.verify(await jose({ ...valid, sub: '{"$ne":1}' }))).to.equal(undefined);
     expect(sessions.verify(await jose({ ...valid, sid: 'short' }))).to.equal(undefined);
     expect(sessions.verify(await jose({ ...valid, sid: 42 }))).to.equal(undefined);
+    // Validly signed, but longer than any session token needs to be.
+    const padded = await jose({ ...valid, pad: 'x'.repeat(4200) });
+    expect(padded.length).to.be.greaterThan(4096);
+    expect(sessions.verify(padded)).to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, pad: 'x'.repeat(100) }))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
   });
 
   it('reads the cookie first, then the bearer header', function () {

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Logger, PartnerTeam } from '@partner-team/core';
 import {
   createPartnerTeamRouter,
-  problemTypes,
-  problemTypeUri,
   helmetHeaders,
+  HttpProblem,
+  sendProblem,
+  toProblem,
   type CsrfTokens,
   type JwtSessionAuthenticator,
 } from '@partner-team/express';
@@ -106,24 +107,24 @@ export function createApp(container: Container): Express {
   }
   servePage(app);
 
-  const problem = (res: Response, code: 'route_not_found' | 'payload_too_large' | 'unsupported_media_type' | 'validation_failed' | 'internal') => {
-    const { status, title } = problemTypes[code];
+  // Outside the API, problems go through the API's own mapping (toProblem) and writer.
+  const problem = (res: Response, error: unknown) => {
     const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : randomUUID();
-    if (!res.headersSent) {
-      for (const [name, value] of plainHeaders) res.setHeader(name, value);
-      res.setHeader('Cache-Control', 'no-store');
-      res.setHeader('X-Request-Id', requestId);
-    }
-    res.status(status).type('application/problem+json').send(JSON.stringify({ type: problemTypeUri(code), title, status, code, requestId }));
+    const { body, headers, expected } = toProblem(error, requestId);
+    if (!expected) logger.error('unexpected error outside the API', { error: error instanceof Error ? error.name : typeof error, stack: error instanceof Error ? error.stack : undefined });
+    for (const [name, value] of plainHeaders) res.setHeader(name, value);
+    res.setHeader('X-Request-Id', requestId);
+    sendProblem(res, body, headers);
   };
   app.use((_req: Request, res: Response) => {
-    problem(res, 'route_not_found');
+    problem(res, new HttpProblem('route_not_found'));
   });
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof (error as { status?: unknown }).status === 'number' ? ((error as { status: number }).status) : 500;
-    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status >= 400 && status < 500 ? 'validation_failed' : 'internal';
-    if (code === 'internal') logger.error('unexpected error outside the API', { error: error instanceof Error ? error.name : typeof error, stack: error instanceof Error ? error.stack : undefined });
-    problem(res, code);
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    problem(res, error);
   });
   return app;
 }

@@ -53,9 +53,10 @@ export interface ContainerOverrides {
 export type MongoPersistenceFactory = (uri: string, logger: Logger) => Promise<Persistence>;
 
 /**
- * The composition root, as a function: nothing is created at import time. Reads the seed fixture,
- * opens the store (in-memory seeded from the fixture by default; MongoDB when `MONGODB_URI` is set
- * and a factory is given), and binds every port and use case.
+ * The composition root, as a function: nothing is created at import time. Opens the store
+ * (in-memory seeded from the fixture by default; MongoDB when `MONGODB_URI` is set and a factory is
+ * given) and binds every port and use case. The seed fixture is read only where it is used: to seed
+ * the in-memory store and to list the demo sign-in's users.
  */
 export async function createContainer(
   config: ServerConfig,
@@ -67,17 +68,18 @@ export async function createContainer(
   const ids = overrides.ids ?? new RandomIds();
   const tokens = overrides.tokens ?? new Sha256InvitationTokens();
   const notifier = overrides.notifier ?? new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir, !config.production);
-  const fixture = overrides.fixture ?? (await readFixture(config.seedFile));
+  let read: Fixture | undefined = overrides.fixture;
+  const fixture = async (): Promise<Fixture> => (read ??= await readFixture(config.seedFile));
 
   let persistence: Persistence;
   if (overrides.persistence !== undefined) {
-    persistence = await overrides.persistence(fixture);
+    persistence = await overrides.persistence(await fixture());
   } else if (config.mongodbUri !== undefined) {
     if (mongo === undefined) throw new Error('MONGODB_URI is set but no MongoDB adapter was provided');
     persistence = await mongo(config.mongodbUri, logger);
   } else {
-    const seeded = withFixtureInvitations(fixture, { tokens, ids, clock }, defaultInvitationTtlMs);
-    persistence = await createInMemoryPersistence(fixture, seeded);
+    const seeded = withFixtureInvitations(await fixture(), { tokens, ids, clock }, defaultInvitationTtlMs);
+    persistence = await createInMemoryPersistence(await fixture(), seeded);
     for (const message of seeded.messages) await notifier.deliver(message);
   }
 
@@ -88,7 +90,7 @@ export async function createContainer(
   container.bind<IdGenerator>(TYPES.Ids).toConstantValue(ids);
   container.bind<InvitationTokens>(TYPES.Tokens).toConstantValue(tokens);
   container.bind<InvitationNotifier>(TYPES.Notifier).toConstantValue(notifier);
-  container.bind<Fixture>(TYPES.Fixture).toConstantValue(fixture);
+  if (config.demoMode) container.bind<Fixture>(TYPES.Fixture).toConstantValue(await fixture());
   container.bind<Persistence>(TYPES.Persistence).toConstantValue(persistence);
   container
     .bind<PartnerTeam>(TYPES.PartnerTeam)

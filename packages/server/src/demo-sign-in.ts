@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { sessionCookieName, type JwtSessionAuthenticator } from '@partner-team/express';
+import { HttpProblem, sendProblem, sessionCookieName, toProblem, type JwtSessionAuthenticator } from '@partner-team/express';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Fixture } from './fixture.js';
 
-const signInBody = z.strictObject({ userId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/) });
+// Only fixture user ids are accepted (checked against the fixture below); the bound keeps input small.
+const signInBody = z.strictObject({ userId: z.string().max(64) });
 const sessionSeconds = 8 * 60 * 60;
 
 /** A fixture user as the demo picker lists them. */
@@ -30,9 +31,10 @@ export function demoUsers(fixture: Fixture): DemoUser[] {
   });
 }
 
-function problem(res: Response, status: number, code: string, detail: string): void {
+function problem(res: Response, refusal: HttpProblem): void {
+  // The app's middleware for /demo has set the plain headers and the request id.
   const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : '';
-  res.status(status).type('application/problem+json').send(JSON.stringify({ type: `urn:problem-type:partner-team:${code}`, title: detail, status, code, detail, requestId }));
+  sendProblem(res, toProblem(refusal, requestId).body);
 }
 
 /**
@@ -54,12 +56,12 @@ export function createDemoRouter(fixture: Fixture, sessions: JwtSessionAuthentic
 
   router.post('/sign-in', express.json({ limit: '1kb', type: 'application/json', strict: true }), (req: Request, res: Response) => {
     if (!req.is('application/json')) {
-      problem(res, 415, 'unsupported_media_type', 'Send {"userId": "..."} as application/json');
+      problem(res, new HttpProblem('unsupported_media_type', 'Send {"userId": "..."} as application/json'));
       return;
     }
     const parsed = signInBody.safeParse(req.body);
     if (!parsed.success || !known.has(parsed.data.userId)) {
-      problem(res, 400, 'validation_failed', 'userId must be one of the demo users');
+      problem(res, new HttpProblem('validation_failed', 'userId must be one of the demo users'));
       return;
     }
     const token = sessions.issue({ userId: parsed.data.userId, sessionId: randomBytes(16).toString('base64url') }, sessionSeconds);

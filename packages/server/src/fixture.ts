@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
+  identifierPattern,
   InvalidOrganisationStateError,
   PartnerOrganisation,
   normaliseEmail,
@@ -17,7 +18,7 @@ import {
 } from '@partner-team/core';
 import { z } from 'zod';
 
-const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'expected an identifier');
+const identifier = z.string().regex(identifierPattern, 'expected an identifier');
 const instant = z.iso.datetime({ offset: true });
 
 /**

@@ -34,14 +34,6 @@ export function hiddenText(text: string): HTMLSpanElement {
   return h('span', { class: 'visually-hidden' }, text);
 }
 
-let counter = 0;
-
-/** A unique id for label / aria-describedby wiring. */
-export function uniqueId(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${counter}`;
-}
-
 /**
  * Re-renders `container` and puts focus back on the control that had it (matched by
  * `data-focus-key`), so that keyboard users keep their place when a list refreshes.
