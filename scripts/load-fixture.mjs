@@ -4,7 +4,8 @@
 // Default fixture: the demo one. Prints the accept links of invitations it created.
 import { MongoPersistence } from '@partner-team/mongodb';
 import {
-  demoFixturePath, loadFixtureIntoMongo, RandomIds, readFixture, Sha256InvitationTokens, SystemClock, LoggingInvitationNotifier, WinstonLogger,
+  demoFixturePath, loadConfig, loadFixtureIntoMongo, randomSessionSecret, RandomIds, readFixture, Sha256InvitationTokens, SystemClock,
+  LoggingInvitationNotifier, WinstonLogger,
 } from '@partner-team/server';
 
 const uri = process.env.MONGODB_URI;
@@ -15,16 +16,18 @@ if (uri === undefined || uri === '') {
 const file = process.argv[2] ?? demoFixturePath;
 const logger = new WinstonLogger(process.env.LOG_LEVEL ?? 'warn');
 try {
+  // The server's own configuration decides where accept links point and where the outbox is.
+  const config = loadConfig(process.env, randomSessionSecret);
   const fixture = await readFixture(file);
   const persistence = await MongoPersistence.open({ uri, logger, repairIntervalMs: 0 });
   try {
     const report = await loadFixtureIntoMongo(persistence, fixture, { tokens: new Sha256InvitationTokens(), ids: new RandomIds(), clock: new SystemClock() });
     console.log(`users ${report.users}, clients ${report.clients}, assignments ${report.assignments} upserted`);
     console.log(`organisations created: ${report.organisationsCreated.join(', ') || 'none'}; already present, left unchanged: ${report.organisationsKept.join(', ') || 'none'}`);
-    const notifier = new LoggingInvitationNotifier(logger, (process.env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''), process.env.MAIL_OUTBOX_DIR);
+    const notifier = new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir);
     for (const message of report.invitations) {
       console.log(`invitation for ${message.email} to ${message.organisationName}: ${notifier.acceptUrl(message.token)}`);
-      if (process.env.MAIL_OUTBOX_DIR !== undefined) await notifier.deliver(message);
+      if (config.mailOutboxDir !== undefined) await notifier.deliver(message);
     }
   } finally {
     await persistence.close();
