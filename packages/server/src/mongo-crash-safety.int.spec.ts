@@ -1,11 +1,10 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
 import { MongoPersistence } from '@partner-team/mongodb';
 import { anOrganisation, aUser } from '@partner-team/testing';
 import type { AuditEvent, OrganisationState, PartnerRole } from '@partner-team/core';
 import { expect } from 'chai';
+import { databaseUri, serverEnv, sessionHeaders } from './test-support/mongo-server.js';
 import { startServerProcess, type ServerProcess } from './test-support/server-process.js';
 
 /**
@@ -14,6 +13,11 @@ import { startServerProcess, type ServerProcess } from './test-support/server-pr
  * mutation that was answered 2xx is there with its audit event; replaying the audit events from
  * the seed gives exactly the stored state (no change without its event); the organisation has an
  * admin; and a restarted process serves a roster equal to the stored state.
+ *
+ * The organisation starts with two admins, boss and chief, who change each other's role while
+ * they stream (a worker acting as boss toggles chief, the worker acting as chief toggles boss), so
+ * that either can end up a partner_user and "an admin remains" depends on the last-admin
+ * protection holding, not on the harness.
  */
 
 const secret = 'crash-safety-secret-of-at-least-32-chars';
@@ -21,18 +25,17 @@ const sessions = new JwtSessionAuthenticator(secret);
 const csrf = new CsrfTokens(secret);
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const users = Array.from({ length: 8 }, (_, n) => `u${n}`);
-
-function uriFor(database: string): string {
-  const uri = process.env.MONGODB_URI;
-  if (uri === undefined || uri === '') throw new Error('MONGODB_URI is not set: run through `npm test`, which starts FerretDB');
-  const url = new URL(uri);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
+/** Who each of the four workers acts as, and the other admin whose role it also toggles (never removes). */
+const workers = [
+  { actor: 'boss', otherAdmin: 'chief' },
+  { actor: 'boss', otherAdmin: undefined },
+  { actor: 'boss', otherAdmin: undefined },
+  { actor: 'chief', otherAdmin: 'boss' },
+] as const;
 
 function seed(): OrganisationState {
   return anOrganisation('crash')
-    .withAdmins('boss')
+    .withAdmins('boss', 'chief')
     .withUsers(...users)
     .build();
 }
@@ -71,20 +74,23 @@ async function eventsThrough(store: MongoPersistence, organisationId: string, th
 interface Sent {
   readonly requestId: string;
   readonly status: number | 'no answer';
+  /** The problem code of a 4xx/5xx answer. */
+  readonly code?: string | undefined;
 }
 
 /**
  * One client streaming mutations until the server dies. Each worker owns two members and its own
- * invitations, so that it knows their state and every request it sends is a real change (a role
- * set to the role already held is a successful no-op without an audit event, by design).
+ * invitations, and the worker with an `otherAdmin` is the only one to change that admin's role,
+ * so that it knows their state and every request it sends is a real change (a role set to the
+ * role already held is a successful no-op without an audit event, by design). While its actor is
+ * demoted, a worker's requests are refused (forbidden, or last_admin when it tries to demote the
+ * only admin left).
  */
 async function stream(server: ServerProcess, iteration: number, worker: number, sent: Sent[], stop: { now: boolean }): Promise<void> {
-  const sessionId = randomBytes(12).toString('base64url');
-  const headers = {
-    cookie: `partner_session=${sessions.issue({ userId: 'boss', sessionId }, 3600)}`,
-    'x-csrf-token': csrf.tokenFor(sessionId),
-  };
+  const { actor, otherAdmin } = workers[worker]!;
+  const headers = sessionHeaders(sessions, csrf, actor);
   const roles = new Map<string, PartnerRole>([users[2 * worker]!, users[2 * worker + 1]!].map((u) => [u, 'partner_user']));
+  if (otherAdmin !== undefined) roles.set(otherAdmin, 'partner_admin');
   const pending: string[] = [];
   for (let n = 0; !stop.now; n += 1) {
     const requestId = `crash-${iteration}-${worker}-${n}`;
@@ -98,7 +104,7 @@ async function stream(server: ServerProcess, iteration: number, worker: number, 
     } else if (pending.length > 0 && pick < 7) {
       const id = pending.shift()!;
       request = { method: 'DELETE', path: `/invitations/${id}`, then: () => undefined };
-    } else if (user !== undefined && pick < 8) {
+    } else if (user !== undefined && user !== otherAdmin && pick < 8) {
       request = { method: 'DELETE', path: `/members/${user}`, then: () => roles.delete(user) };
     } else {
       request = {
@@ -115,7 +121,7 @@ async function stream(server: ServerProcess, iteration: number, worker: number, 
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
       });
       const text = await response.text();
-      sent.push({ requestId, status: response.status });
+      sent.push({ requestId, status: response.status, code: response.status < 400 ? undefined : problemCode(text) });
       if (response.status < 300) request.then(text);
     } catch {
       sent.push({ requestId, status: 'no answer' });
@@ -124,36 +130,43 @@ async function stream(server: ServerProcess, iteration: number, worker: number, 
   }
 }
 
+function problemCode(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as { code?: string }).code;
+  } catch {
+    return undefined;
+  }
+}
+
 describe('MongoDB adapter: crash safety', function () {
   this.timeout(20 * 60_000);
 
   it('SIGKILL at random moments during a stream of mutations, 20 times: answered work is kept, nothing without its audit event, an admin remains', async function () {
-    const summary = { answered2xx: 0, unanswered: 0, unansweredButCommitted: 0, killedAfterMs: [] as number[] };
+    const summary = {
+      answered2xx: 0,
+      unanswered: 0,
+      unansweredButCommitted: 0,
+      lastAdminRefusals: 0,
+      endedDemoted: { boss: 0, chief: 0 },
+      killedAfterMs: [] as number[],
+    };
     for (let iteration = 0; iteration < 20; iteration += 1) {
-      const uri = uriFor(`pt_crash_${randomBytes(4).toString('hex')}`);
+      const uri = databaseUri(`pt_crash_${randomBytes(4).toString('hex')}`);
       const store = await MongoPersistence.open({ uri, logger: silent, repairIntervalMs: 0 });
       try {
-        for (const id of ['boss', ...users]) await store.putUser(aUser(id).withEmail(`${id}@crash.example`).build());
+        for (const id of ['boss', 'chief', ...users]) await store.putUser(aUser(id).withEmail(`${id}@crash.example`).build());
         await store.createOrganisation(seed());
-        const env = {
-          MONGODB_URI: uri,
-          SESSION_SECRET: secret,
-          NODE_ENV: 'production',
-          MAIL_OUTBOX_DIR: join(tmpdir(), 'partner-team-test-outbox'),
-          TRUST_REQUEST_ID: 'on',
-          MUTATIONS_PER_MINUTE: '1000000',
-          LOG_LEVEL: 'info',
-        };
+        const env = serverEnv(uri, secret);
         const victim = await startServerProcess(env);
         const sent: Sent[] = [];
         const stop = { now: false };
-        const workers = [0, 1, 2, 3].map((w) => stream(victim, iteration, w, sent, stop));
+        const streams = workers.map((_, w) => stream(victim, iteration, w, sent, stop));
         const delay = 150 + randomInt(900);
         summary.killedAfterMs.push(delay);
         await new Promise((resolve) => setTimeout(resolve, delay));
         await victim.kill('SIGKILL');
         stop.now = true;
-        await Promise.all(workers);
+        await Promise.all(streams);
 
         // The victim may have handed an insert to the database just before dying; start the next
         // process first (it repairs the roster at start-up), then read one consistent cut: the
@@ -168,6 +181,7 @@ describe('MongoDB adapter: crash safety', function () {
           const unanswered = sent.filter((s) => s.status === 'no answer');
           summary.unanswered += unanswered.length;
           summary.unansweredButCommitted += unanswered.filter((s) => logged.has(s.requestId)).length;
+          summary.lastAdminRefusals += sent.filter((s) => s.code === 'last_admin').length;
           expect(answered.length, `iteration ${iteration}: some mutations were answered`).to.be.greaterThan(0);
           for (const s of answered)
             expect(
@@ -187,7 +201,12 @@ describe('MongoDB adapter: crash safety', function () {
           expect(sorted(storedInvitations), `iteration ${iteration}: invitations differ from the audit log`).to.deep.equal(
             sorted(replayed.invitations),
           );
-          expect(head.state.memberships.some((m) => m.role === 'partner_admin')).to.equal(true);
+          // boss and chief can demote each other: an admin remains only if the last-admin protection held.
+          for (const admin of ['boss', 'chief'] as const) if (storedRoles.get(admin) !== 'partner_admin') summary.endedDemoted[admin] += 1;
+          expect(
+            head.state.memberships.filter((m) => m.role === 'partner_admin').map((m) => m.userId),
+            `iteration ${iteration}: the admins left`,
+          ).not.to.deep.equal([]);
 
           // The restarted process repaired the roster projection from the commits before serving it.
           const sessionId = randomBytes(12).toString('base64url');
@@ -208,7 +227,7 @@ describe('MongoDB adapter: crash safety', function () {
       }
     }
     console.log(
-      `      ${summary.answered2xx} mutations answered 2xx; ${summary.unanswered} cut off by the kills, ${summary.unansweredButCommitted} of them committed (with their audit event); kills after ${summary.killedAfterMs.join(', ')} ms`,
+      `      ${summary.answered2xx} mutations answered 2xx; ${summary.unanswered} cut off by the kills, ${summary.unansweredButCommitted} of them committed (with their audit event); ${summary.lastAdminRefusals} last_admin refusals; ended as partner_user: boss ${summary.endedDemoted.boss}, chief ${summary.endedDemoted.chief} of 20; kills after ${summary.killedAfterMs.join(', ')} ms`,
     );
   });
 });

@@ -1,26 +1,38 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoPersistence } from '@partner-team/mongodb';
 import { expect } from 'chai';
+import { MongoClient } from 'mongodb';
 import { demoFixturePath } from './config.js';
+import type { FixtureFile } from './fixture.js';
+import { databaseUri } from './test-support/mongo-server.js';
+import { testFixture } from './test-support/test-fixture.js';
 
 const loader = fileURLToPath(new URL('../../../scripts/load-fixture.mjs', import.meta.url));
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-function databaseUri(): string {
-  const uri = process.env.MONGODB_URI;
-  if (uri === undefined || uri === '') throw new Error('MONGODB_URI is not set: run through `npm test`, which starts FerretDB');
-  const url = new URL(uri);
-  url.pathname = `/pt_loader_${randomBytes(4).toString('hex')}`;
-  return url.toString();
+const freshDatabase = (): string => `pt_loader_${randomBytes(4).toString('hex')}`;
+
+/** Runs the loader on `file` into `database` and returns its exit status and standard error: it must fail. */
+function refusal(file: string, database: string): { status: unknown; stderr: string } {
+  try {
+    execFileSync(process.execPath, [loader, file], { env: { ...process.env, MONGODB_URI: databaseUri(database) }, encoding: 'utf8', stdio: 'pipe' });
+  } catch (error: unknown) {
+    const { status, stderr } = error as { status?: unknown; stderr?: unknown };
+    return { status, stderr: String(stderr) };
+  }
+  return expect.fail(`the loader accepted ${file}`);
 }
 
 describe('scripts/load-fixture.mjs', function () {
   this.timeout(120_000);
 
   it('loads the demo fixture into MongoDB, and a second run changes nothing', async function () {
-    const uri = databaseUri();
+    const uri = databaseUri(freshDatabase());
     const run = () => execFileSync(process.execPath, [loader, demoFixturePath], { env: { ...process.env, MONGODB_URI: uri, LOG_LEVEL: 'error' }, encoding: 'utf8' });
     const first = run();
     expect(first).to.match(/organisations created: northwind, contoso, fabrikam, tailspin, globex/);
@@ -49,13 +61,37 @@ describe('scripts/load-fixture.mjs', function () {
     }
   });
 
-  it('refuses an invalid fixture, naming the bad entry, and writes nothing', function () {
-    let message = '';
+  it('refuses an invalid fixture, naming the bad entry, and writes nothing', async function () {
+    // The test fixture, valid but for one membership in an organisation that does not exist.
+    const fixture: FixtureFile = structuredClone(testFixture);
+    fixture.memberships.push({ organisationId: 'nowhere', userId: 'gus', role: 'partner_user' });
+    const badEntry = `memberships[${fixture.memberships.length - 1}]: unknown organisation "nowhere"`;
+    const dir = await mkdtemp(join(tmpdir(), 'pt-loader-'));
+    const database = freshDatabase();
+    const client = new MongoClient(databaseUri(database));
     try {
-      execFileSync(process.execPath, [loader, '/nonexistent/fixture.json'], { env: { ...process.env, MONGODB_URI: databaseUri() }, encoding: 'utf8', stdio: 'pipe' });
-    } catch (error: unknown) {
-      message = String((error as { stderr?: unknown }).stderr);
+      const file = join(dir, 'invalid-fixture.json');
+      await writeFile(file, JSON.stringify(fixture));
+      const { status, stderr } = refusal(file, database);
+      expect(status, stderr).to.equal(1);
+      expect(stderr).to.include(badEntry);
+      await client.connect();
+      const db = client.db(database);
+      const written: string[] = [];
+      for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray()) {
+        if ((await db.collection(name).countDocuments({})) > 0) written.push(name);
+      }
+      expect(written, 'collections with documents').to.deep.equal([]);
+    } finally {
+      await client.db(database).dropDatabase();
+      await client.close();
+      await rm(dir, { recursive: true, force: true });
     }
-    expect(message).to.match(/cannot read the file/);
+  });
+
+  it('refuses a fixture file it cannot read', function () {
+    const { status, stderr } = refusal('/nonexistent/fixture.json', freshDatabase());
+    expect(status, stderr).to.equal(1);
+    expect(stderr).to.match(/cannot read the file/);
   });
 });

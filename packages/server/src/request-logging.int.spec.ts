@@ -8,9 +8,9 @@ describe('request logging', function () {
       const ada = await server.signIn('ada');
       await ada.get('/members?q=turing');
       await ada.patch('/members/cy', { role: 'partner_admin' });
-      await ada.post('/invitations', { email: 'logged@example.test', role: 'partner_user' });
+      expect((await ada.post('/invitations', { email: 'logged@example.test', role: 'partner_user' })).status).to.equal(201);
       const newbie = await server.signIn('newbie');
-      await newbie.post('/invitations/accept', { token: server.seedTokens[0] });
+      expect((await newbie.post('/invitations/accept', { token: server.seedTokens[0] })).status).to.equal(200);
       await ada.get('/me', { headers: { 'x-request-id': 'trace-me-1' } });
 
       // Seven requests were answered; their lines are written on the responses' 'finish' events.
@@ -18,8 +18,12 @@ describe('request logging', function () {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       const text = JSON.stringify(server.logger.lines);
-      const sessionIds = [ada, newbie].map((c) => (server.sessions.verify(c.token!) ?? { sessionId: 'missing' }).sessionId);
-      for (const secret of [ada.token!, newbie.token!, ada.csrfToken!, newbie.csrfToken!, ...sessionIds, server.seedTokens[0]!, server.notifier.tokenFor('logged@example.test')!]) {
+      const sessionIds = [ada, newbie].map((c) => server.sessions.verify(c.token!)?.sessionId);
+      const secrets = [ada.token, newbie.token, ada.csrfToken, newbie.csrfToken, ...sessionIds, server.seedTokens[0], server.notifier.tokenFor('logged@example.test')];
+      expect(secrets).to.have.length(8);
+      for (const secret of secrets) {
+        // `not.include(undefined)` would pass: each value looked for must be a real one.
+        expect(secret).to.be.a('string').and.not.equal('');
         expect(text).not.to.include(secret);
       }
       const requests = server.logger.lines.filter((l) => l.message === 'request');
