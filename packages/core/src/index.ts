@@ -65,6 +65,7 @@ export type { Clock } from './application/ports/clock.js';
 export type { IdGenerator } from './application/ports/id-generator.js';
 export type { InvitationTokens } from './application/ports/invitation-tokens.js';
 export type { InvitationNotifier, InvitationMessage } from './application/ports/invitation-notifier.js';
+export { invitationMessage } from './application/ports/invitation-notifier.js';
 export type { Logger, LogFields } from './application/ports/logger.js';
 
 // Application

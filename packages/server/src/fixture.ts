@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import {
   identifierPattern,
   InvalidOrganisationStateError,
+  invitationMessage,
   PartnerOrganisation,
   normaliseEmail,
   organisationStatuses,
@@ -236,16 +237,7 @@ export function withFixtureInvitations(
         acceptedBy: null,
       };
       invitations.push(invitation);
-      messages.push({
-        organisationId: state.id,
-        organisationName: state.name,
-        invitationId: invitation.id,
-        email: invitation.email,
-        role: invitation.role,
-        token,
-        expiresAt: invitation.expiresAt,
-        invitedBy: invitation.invitedBy,
-      });
+      messages.push(invitationMessage(state, invitation, token));
     }
     return { ...state, invitations };
   });

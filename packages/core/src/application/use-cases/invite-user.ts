@@ -4,6 +4,7 @@ import { ValidationError } from '../../domain/shared/errors.js';
 import type { RetryPolicy } from '../conflict-retry.js';
 import { mutateActorOrganisation } from '../organisation-mutation.js';
 import type { Actor, PartnerTeamPorts } from '../partner-team-ports.js';
+import { invitationMessage } from '../ports/invitation-notifier.js';
 import { viewInvitation, type InvitationView } from './invitation-view.js';
 
 export const defaultInvitationTtlMs = 7 * 24 * 60 * 60 * 1000;
@@ -48,16 +49,7 @@ export class InviteUser {
       organisation: organisation.getProfile(),
     }));
     try {
-      await this.ports.notifier.deliver({
-        organisationId: organisation.id,
-        organisationName: organisation.name,
-        invitationId: invitation.id,
-        email: invitation.email,
-        role: invitation.role,
-        token,
-        expiresAt: invitation.expiresAt,
-        invitedBy: invitation.invitedBy,
-      });
+      await this.ports.notifier.deliver(invitationMessage(organisation, invitation, token));
     } catch (error: unknown) {
       this.ports.logger.error('invitation delivery failed', {
         invitationId: invitation.id,
