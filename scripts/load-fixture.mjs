@@ -3,9 +3,9 @@
 //   MONGODB_URI=mongodb://127.0.0.1:27017/partner_team node scripts/load-fixture.mjs [fixture.json]
 // Default fixture: the demo one. Prints the accept links of invitations it created.
 import { MongoPersistence } from '@partner-team/mongodb';
+import { RandomIds, Sha256InvitationTokens, SystemClock } from '@partner-team/node';
 import {
-  demoFixturePath, loadConfig, loadFixtureIntoMongo, randomSessionSecret, RandomIds, readFixture, Sha256InvitationTokens, SystemClock,
-  LoggingInvitationNotifier, WinstonLogger,
+  demoFixturePath, loadConfig, loadFixtureIntoMongo, randomSessionSecret, readFixture, LoggingInvitationNotifier, WinstonLogger,
 } from '@partner-team/server';
 
 const uri = process.env.MONGODB_URI;

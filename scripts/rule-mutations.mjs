@@ -15,14 +15,14 @@ const spec = (name) => `${root}packages/core/dist/application/use-cases/${name}.
 const mutations = [
   ['no one changes their own role', '        if (targetUserId === actor.userId)\n            throw new SelfRoleChangeError();', '', 'change-member-role'],
   ['no one removes themselves', '        if (targetUserId === actor.userId)\n            throw new SelfRemovalError();', '', 'remove-member'],
-  ['an organisation keeps a partner_admin', "if (target.role === 'partner_admin' && role !== 'partner_admin' && this.adminCount() <= 1) {", 'if (false) {', 'change-member-role'],
-  ['only partner_admins mutate', '        requireAdmin(actor);\n        if (target.role === role)', '        if (target.role === role)', 'change-member-role'],
+  ['an organisation keeps a partner_admin', "if (target.role === 'partner_admin' && role !== 'partner_admin' && this.admins <= 1) {", 'if (false) {', 'change-member-role'],
+  ['only partner_admins mutate', "        requireGrant(actor, 'members.change_role');\n", '', 'change-member-role'],
   ['suspended / archived organisations refuse management', "        if (this.profile.status !== 'active')\n            throw new OrganisationNotActiveError(this.profile.status);\n        return actor;", '        return actor;', 'change-member-role'],
-  ['one pending invitation per email', "if (samePending.some((i) => this.statusOf(i, context.at) === 'pending'))", 'if (false)', 'invite-user'],
+  ['one pending invitation per email', "if (samePending.some((i) => effectiveInvitationStatus(i, context.at) === 'pending'))", 'if (false)', 'invite-user'],
   ['invitations only while enabled', '        if (!this.profile.invitationsEnabled)\n            throw new InvitationsDisabledError();', '', 'invite-user'],
   ["accepting needs the user's email", 'if (invitation.email !== acceptance.email)', 'if (false)', 'accept-invitation'],
-  ['no invitation for a current member', 'if (invitation.inviteeUserId !== null && this.members.has(invitation.inviteeUserId))', 'if (false)', 'invite-user'],
-  ["an invitation dies with its inviter's authority", "if (status === 'pending' && this.members.get(invitation.invitedBy)?.role !== 'partner_admin')", 'if (false)', 'accept-invitation'],
+  ['no invitation for a current member', 'if (invitation.inviteeUserId !== null && this.membershipOf(invitation.inviteeUserId) !== undefined)', 'if (false)', 'invite-user'],
+  ["an invitation dies with its inviter's authority", "            this.putInvitation({ ...invitation, status: 'revoked', closedAt: at });\n            revoked.push(invitation.id);\n", '', 'accept-invitation'],
   ['expired invitations cannot be accepted', "        if (status === 'expired')\n            throw new InvitationExpiredError();\n        if (!this.profile.bootstrapped)", '        if (!this.profile.bootstrapped)', 'accept-invitation'],
 ];
 

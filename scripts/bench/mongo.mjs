@@ -1,9 +1,11 @@
 // Part 3: database round trips per request type on the MongoDB adapter (driver command
 // monitoring), and, where MONGODB_URI is a real MongoDB, the roster queries' explain plans.
 import { randomBytes } from 'node:crypto';
-import { createPartnerTeam, parseRosterQuery, persistencePortsOf, rosterSorts } from '@partner-team/core';
-import { MongoPersistence, rosterQueryPlan } from '@partner-team/mongodb';
-import { RandomIds, Sha256InvitationTokens, SystemClock } from '@partner-team/server';
+import { createPartnerTeam, persistencePortsOf, rosterSorts } from '@partner-team/core';
+import { parseRosterQuery } from '@partner-team/core/roster';
+import { MongoPersistence } from '@partner-team/mongodb';
+import { rosterQueryPlan } from '@partner-team/mongodb/internal';
+import { RandomIds, Sha256InvitationTokens, SystemClock } from '@partner-team/node';
 import { anOrganisation, MemoryLogger, RecordingNotifier } from '@partner-team/testing';
 import { person, terms } from './roster-data.mjs';
 

@@ -1,8 +1,9 @@
 // Part 2: the in-memory roster at 1k, 10k and 100k members: every query shape for every sort key,
 // each page checked identical to the naive reference (filter + full sort), timed in process.
 import { isDeepStrictEqual } from 'node:util';
-import { parseRosterQuery, referenceRosterPage, rosterPosition, rosterSorts, comparePositions } from '@partner-team/core';
-import { RosterIndex } from '@partner-team/testing';
+import { rosterSorts } from '@partner-team/core';
+import { comparePositions, parseRosterQuery, referenceRosterPage, rosterPosition } from '@partner-team/core/roster';
+import { RosterIndex } from '@partner-team/in-memory/internal';
 import { person, terms } from './roster-data.mjs';
 
 const roles = (n) => (n % 10 === 0 ? 'partner_admin' : 'partner_user');

@@ -1,13 +1,8 @@
-import {
-  NotAPartnerMemberError,
-  type AuditEvent,
-  type MemberView,
-  type PartnerTeam,
-} from '@partner-team/core';
+import { NotAPartnerMemberError, type PartnerTeam } from '@partner-team/core';
 import type { z } from 'zod';
 import type { CsrfTokens } from './csrf.js';
 import type { ProblemCode, WithProblemExtensions } from './problem.js';
-import { isoOf } from './iso-dates.js';
+import { auditEventJson, invitationJson, memberJson } from './serialisation.js';
 import * as schemas from './schemas.js';
 import type { Session } from './session.js';
 
@@ -47,34 +42,6 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
 
 function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): RouteSpec {
   return spec;
-}
-
-// Dates serialise to ISO 8601 through Date#toJSON, except on the hot roster path, where formatted
-// strings are memoised.
-function memberJson(m: MemberView) {
-  if (!('mfaEnabled' in m)) return m;
-  return {
-    userId: m.userId,
-    name: m.name,
-    email: m.email,
-    role: m.role,
-    mfaEnabled: m.mfaEnabled,
-    lastActiveAt: m.lastActiveAt === null ? null : isoOf(m.lastActiveAt),
-  };
-}
-
-function auditJson(e: AuditEvent) {
-  return {
-    id: e.id,
-    action: e.action,
-    actorUserId: e.actorUserId,
-    targetUserId: e.targetUserId,
-    invitationId: e.invitationId,
-    before: e.before,
-    after: e.after,
-    at: e.at,
-    requestId: e.requestId,
-  };
 }
 
 const readProblems = ['unauthenticated', 'not_a_partner_member', 'partner_bootstrap_incomplete', 'validation_failed'] as const;
@@ -196,7 +163,7 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       problems: [...mutationProblems, 'self_role_change_forbidden', 'member_not_found', 'last_admin', 'payload_too_large', 'unsupported_media_type'],
       handle: async (input) => ({
         status: 200,
-        body: await team.changeMemberRole.execute({ ...actor(input), targetUserId: input.params.userId, role: input.body.role }),
+        body: memberJson(await team.changeMemberRole.execute({ ...actor(input), targetUserId: input.params.userId, role: input.body.role })),
       }),
     }),
     route({
@@ -223,7 +190,8 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       success: { status: 200, description: 'Pending invitations', schema: schemas.invitationsResponse },
       problems: [...readProblems, 'forbidden'],
       handle: async (input) => {
-        return { status: 200, body: await team.listPendingInvitations.execute(actor(input)) };
+        const { items } = await team.listPendingInvitations.execute(actor(input));
+        return { status: 200, body: { items: items.map(invitationJson) } };
       },
     }),
     route({
@@ -238,7 +206,7 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       problems: [...mutationProblems, 'invitations_disabled', 'already_member', 'invitation_pending', 'too_many_pending_invitations', 'payload_too_large', 'unsupported_media_type'],
       handle: async (input) => {
         const invitation = await team.inviteUser.execute({ ...actor(input), email: input.body.email, role: input.body.role });
-        return { status: 201, body: invitation, headers: { Location: `invitations/${invitation.id}` } };
+        return { status: 201, body: invitationJson(invitation), headers: { Location: `invitations/${invitation.id}` } };
       },
     }),
     route({
@@ -294,7 +262,7 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       problems: [...readProblems, 'forbidden'],
       handle: async (input) => {
         const page = await team.listAuditEvents.execute({ ...actor(input), ...input.query });
-        return { status: 200, body: { items: page.items.map(auditJson), nextCursor: page.nextCursor } };
+        return { status: 200, body: { items: page.items.map(auditEventJson), nextCursor: page.nextCursor } };
       },
     }),
   ];

@@ -119,7 +119,12 @@ export const acceptInvitationResponse = z.strictObject({
 });
 
 const auditDetail = z
-  .strictObject({ role: role.optional(), status: z.enum(invitationStatuses).optional(), email: z.string().optional() })
+  .strictObject({
+    role: role.optional(),
+    status: z.enum(invitationStatuses).optional(),
+    email: z.string().optional(),
+    revokedInvitations: z.array(identifier).optional(),
+  })
   .nullable();
 
 export const auditEventsResponse = z.strictObject({

@@ -26,17 +26,43 @@ export interface HeadMembers {
  * in the organisation's range: one index scan on MongoDB, whatever the history length.
  */
 export class CommitLog {
-  constructor(private readonly c: Collections) {}
+  /**
+   * The member count of each organisation's head as this process last read or wrote it, and when:
+   * a roster page that follows a membership check in the same request takes its unsearched total
+   * from there instead of counting (see {@link recentMemberCount}).
+   */
+  private readonly seen = new Map<string, { seq: number; memberCount: number; at: number }>();
+
+  constructor(
+    private readonly c: Collections,
+    private readonly recentMs = 1000,
+  ) {}
+
+  /** Records the member count of `organisationId` at `seq`, read or written now. */
+  saw(organisationId: string, seq: number, memberCount: number): void {
+    const known = this.seen.get(organisationId);
+    if (known !== undefined && known.seq > seq) return;
+    if (known === undefined && this.seen.size >= 10_000) this.seen.clear();
+    this.seen.set(organisationId, { seq, memberCount, at: Date.now() });
+  }
+
+  /** The member count of the organisation's head if this process saw it within the last second. */
+  recentMemberCount(organisationId: string): number | undefined {
+    const known = this.seen.get(organisationId);
+    return known !== undefined && Date.now() - known.at < this.recentMs ? known.memberCount : undefined;
+  }
 
   async head(organisationId: string): Promise<Head | undefined> {
     const doc = await guarded(() =>
       this.c.commits.findOne({ _id: idRange(organisationId) } as Filter<CommitDoc>, {
         sort: { _id: -1 },
-        projection: { s: 1, state: 1 },
+        projection: { s: 1, state: 1, mc: 1 },
         maxTimeMS,
       }),
     );
-    return doc?.state === undefined ? undefined : { seq: doc.s, state: doc.state };
+    if (doc?.state === undefined) return undefined;
+    if (doc.mc !== undefined) this.saw(organisationId, doc.s, doc.mc);
+    return { seq: doc.s, state: doc.state };
   }
 
   /** The state committed at `seq`, when that commit still carries it. */
@@ -53,6 +79,7 @@ export class CommitLog {
       this.c.commits.findOne({ _id: idRange(organisationId) } as Filter<CommitDoc>, { sort: { _id: -1 }, projection, maxTimeMS }),
     );
     if (doc?.state === undefined) return undefined;
+    if (doc.mc !== undefined) this.saw(organisationId, doc.s, doc.mc);
     const { name, status, bootstrapped, invitationsEnabled, members } = doc.state as Partial<StateDoc> & Pick<StateDoc, 'name' | 'status' | 'bootstrapped' | 'invitationsEnabled'>;
     const found = new Map<string, MemberDoc>();
     for (const userId of userIds) {

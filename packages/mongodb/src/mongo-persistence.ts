@@ -1,16 +1,16 @@
-import type {
-  AssignedClient,
-  DirectoryUser,
-  Logger,
-  MemberRoster,
-  OrganisationState,
-} from '@partner-team/core';
+import type { AssignedClient, DirectoryUser, Logger, OrganisationState, PersistencePorts } from '@partner-team/core';
+import { PartnerOrganisation } from '@partner-team/core';
 import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
 import { collections, ensureIndexes, type Collections } from './collections.js';
 import { CommitLog } from './commit-log.js';
+import { stateFromDoc } from './documents.js';
 import { MembershipClaims } from './membership-claims.js';
 import { MongoOrganisationRepository } from './mongo-organisation-repository.js';
-import { MongoAuditLog, MongoClientAssignments, MongoMemberRoster, MongoMembershipLookup, MongoUserDirectory } from './mongo-read-ports.js';
+import { MongoAuditLog } from './mongo-audit-log.js';
+import { MongoClientAssignments } from './mongo-client-assignments.js';
+import { MongoMemberRoster } from './mongo-member-roster.js';
+import { MongoMembershipLookup } from './mongo-membership-lookup.js';
+import { MongoUserDirectory } from './mongo-user-directory.js';
 import { RosterProjection } from './roster-projection.js';
 import { guarded } from './store-errors.js';
 
@@ -28,16 +28,22 @@ export interface MongoPersistenceOptions {
   readonly clientOptions?: MongoClientOptions;
 }
 
-/** Every persistence port on MongoDB, plus what provisioning and operations need. */
-export class MongoPersistence {
+/**
+ * Every persistence port of Partner Team on MongoDB (or FerretDB), plus directory and client
+ * maintenance for provisioning. Open it with {@link MongoPersistence.open}; design and indexes in
+ * docs/adr/0006-mongodb-persistence.md.
+ */
+export class MongoPersistence implements PersistencePorts {
   readonly kind = 'mongodb' as const;
   readonly organisations: MongoOrganisationRepository;
   readonly memberships: MongoMembershipLookup;
-  readonly roster: MemberRoster;
+  readonly roster: MongoMemberRoster;
   readonly auditLog: MongoAuditLog;
   readonly users: MongoUserDirectory;
   readonly clients: MongoClientAssignments;
+  /** @internal The roster read model, for repair and tests. */
   readonly projection: RosterProjection;
+  private readonly commitLog: CommitLog;
   private timer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -51,14 +57,12 @@ export class MongoPersistence {
     this.projection = new RosterProjection(collections, log, logger);
     this.organisations = new MongoOrganisationRepository(collections, log, claims, this.projection, logger);
     this.memberships = new MongoMembershipLookup(claims, log);
-    this.roster = new MongoMemberRoster(collections);
+    this.roster = new MongoMemberRoster(collections, log);
     this.auditLog = new MongoAuditLog(collections);
     this.users = new MongoUserDirectory(collections);
     this.clients = new MongoClientAssignments(collections);
     this.commitLog = log;
   }
-
-  private readonly commitLog: CommitLog;
 
   /**
    * Connects with bounded timeouts, creates the indexes, repairs any roster projection left behind
@@ -123,8 +127,15 @@ export class MongoPersistence {
   /** Creates an organisation unless it exists; false when it already did (fixture loading is idempotent). */
   async createOrganisation(state: OrganisationState): Promise<boolean> {
     if ((await this.organisations.load(state.id)) !== undefined) return false;
-    await this.organisations.save(state, 0, []);
+    const change = PartnerOrganisation.create(state).pullChange();
+    if (change !== undefined) await this.organisations.save(change, 0);
     return true;
+  }
+
+  /** The whole current state of an organisation (every membership and kept invitation) and its version, for export and inspection. */
+  async exportOrganisation(organisationId: string): Promise<{ readonly state: OrganisationState; readonly version: number } | undefined> {
+    const head = await this.commitLog.head(organisationId);
+    return head === undefined ? undefined : { state: stateFromDoc(organisationId, head.state), version: head.seq };
   }
 
   /** Re-derives the roster of every organisation whose projection is behind its head. */

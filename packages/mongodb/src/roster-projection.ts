@@ -1,4 +1,5 @@
-import { textKey, type Logger } from '@partner-team/core';
+import type { Logger } from '@partner-team/core';
+import { textKey } from '@partner-team/core/roster';
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection } from 'mongodb';
 import type { Collections } from './collections.js';
 import { maxTimeMS, type CommitLog } from './commit-log.js';

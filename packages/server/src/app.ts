@@ -83,6 +83,11 @@ export function createApp(container: Container): Express {
     mutationRateLimit: { limit: config.mutationsPerMinute, windowMs: 60_000 },
     trustRequestIdHeader: config.trustRequestId,
   });
+  // The probes also answer at the root, as aliases of the API's own.
+  app.get(['/healthz', '/readyz'], (req: Request, _res: Response, next: NextFunction) => {
+    req.url = `${apiMountPath}${req.url}`;
+    next();
+  });
   app.use(apiMountPath, router);
   // Everything else that is not the page gets the API's headers and a request id too.
   const plainHeaders = helmetHeaders();
@@ -94,14 +99,7 @@ export function createApp(container: Container): Express {
     res.setHeader('X-Request-Id', requestId);
     next();
   };
-  app.use(['/healthz', '/readyz', '/demo'], withPlainHeaders);
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const ready = await persistence.ready();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable' });
-  });
+  app.use('/demo', withPlainHeaders);
   if (config.demoMode) {
     app.use('/demo', createDemoRouter(container.get<Fixture>(TYPES.Fixture), sessions, config.publicBaseUrl.startsWith('https:')));
   }

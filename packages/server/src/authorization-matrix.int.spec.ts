@@ -178,11 +178,15 @@ describe('authorization matrix: 10 actors × every endpoint × self / teammate /
         const acme = (await store.organisations.load('acme'))!;
         await store.organisations.save(
           {
-            ...acme.state,
-            memberships: acme.state.memberships.filter((m) => m.userId !== 'rex').map((m) => (m.userId === 'dan' ? { ...m, role: 'partner_user' as const } : m)),
+            organisationId: 'acme',
+            profile: null,
+            upsertedMembers: [{ userId: 'dan', role: 'partner_user', joinedAt: new Date() }],
+            removedMembers: ['rex'],
+            upsertedInvitations: [],
+            removedInvitations: [],
+            events: [],
           },
           acme.version,
-          [],
         );
         const before = JSON.stringify(store.dump());
         const answer = await sender(cell, actor)(clients.get(actor)!);

@@ -11,11 +11,9 @@ import {
   type PartnerTeam,
 } from '@partner-team/core';
 import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
+import { RandomIds, Sha256InvitationTokens, SystemClock } from '@partner-team/node';
 import { Container } from 'inversify';
 import { LoggingInvitationNotifier } from './adapters/invitation-delivery.js';
-import { RandomIds } from './adapters/random-ids.js';
-import { Sha256InvitationTokens } from './adapters/sha256-invitation-tokens.js';
-import { SystemClock } from './adapters/system-clock.js';
 import { WinstonLogger } from './adapters/winston-logger.js';
 import type { ServerConfig } from './config.js';
 import { readFixture, withFixtureInvitations, type Fixture } from './fixture.js';
@@ -49,7 +47,7 @@ export interface ContainerOverrides {
   readonly persistence?: (fixture: Fixture) => Promise<Persistence>;
 }
 
-/** Opens the MongoDB persistence; provided by the MongoDB adapter package once wired. */
+/** Opens the MongoDB persistence (main passes `MongoPersistence.open`; tests may pass another). */
 export type MongoPersistenceFactory = (uri: string, logger: Logger) => Promise<Persistence>;
 
 /**

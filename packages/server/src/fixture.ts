@@ -142,7 +142,7 @@ export function parseFixture(data: unknown, source = 'fixture'): Fixture {
   f.organisations.forEach((o, n) => {
     const state: OrganisationState = { ...o, memberships: organisations.get(o.id)?.memberships ?? [], invitations: [] };
     try {
-      PartnerOrganisation.fromState(state);
+      PartnerOrganisation.create(state);
       states.push(state);
     } catch (error: unknown) {
       if (!(error instanceof InvalidOrganisationStateError)) throw error;

@@ -1,5 +1,6 @@
 import { ConcurrencyConflictError, StoreUnavailableError } from '@partner-team/core';
-import { problemTypes, schemas, type ProblemCode } from '@partner-team/express';
+import { problemTypes, type ProblemCode } from '@partner-team/express';
+import * as schemas from '@partner-team/express/schemas';
 import { expect } from 'chai';
 import type { z } from 'zod';
 import type { Persistence } from './persistence.js';
@@ -242,7 +243,7 @@ describe('HTTP API: every endpoint and every error code, against a started serve
 
     it('concurrency_conflict when the store keeps moving under a mutation', async function () {
       const conflicted = await TestServer.start({
-        wrap: (p): Persistence => ({ ...p, organisations: { ...p.organisations, save: (s) => Promise.reject(new ConcurrencyConflictError(s.id)) } }),
+        wrap: (p): Persistence => ({ ...p, organisations: { ...p.organisations, save: (change) => Promise.reject(new ConcurrencyConflictError(change.organisationId)) } }),
       });
       try {
         expectProblem(await (await conflicted.signIn('ada')).patch('/members/cy', { role: 'partner_admin' }), 'concurrency_conflict');
@@ -254,7 +255,7 @@ describe('HTTP API: every endpoint and every error code, against a started serve
     it('internal without detail or stack, and unavailable when the store is down', async function () {
       let failure: Error = new Error('boom: connection string mongodb://secret@host');
       const failing = await TestServer.start({
-        wrap: (p): Persistence => ({ ...p, memberships: { findByUser: () => Promise.reject(failure), findOrganisationId: () => Promise.reject(failure), findWithTeammate: () => Promise.reject(failure) } }),
+        wrap: (p): Persistence => ({ ...p, memberships: { findByUser: () => Promise.reject(failure) } }),
       });
       try {
         const ada = await failing.signIn('ada');

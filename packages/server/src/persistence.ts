@@ -1,5 +1,5 @@
+import { InMemoryPartnerTeamStore } from '@partner-team/in-memory';
 import { persistencePortsOf, type InvitationMessage, type OrganisationState, type PersistencePorts } from '@partner-team/core';
-import { InMemoryPartnerTeamStore } from '@partner-team/testing';
 import type { Fixture } from './fixture.js';
 
 /** The persistence ports of one store, plus its lifecycle. */
@@ -18,7 +18,7 @@ export async function createInMemoryPersistence(
 ): Promise<Persistence> {
   for (const user of fixture.users) store.putUser(user);
   for (const client of fixture.clients) store.putClient(client);
-  for (const state of seeded.states) await store.organisations.save(state, 0, []);
+  for (const state of seeded.states) await store.createOrganisation(state);
   for (const a of fixture.assignments) store.assignClient(a.organisationId, a.userId, a.clientId);
   return {
     kind: 'in-memory',

@@ -351,7 +351,10 @@ describe('The Partner Team page, in Chromium against the bundled server', functi
       const { page } = session;
       const acme = await server.store.organisations.load('acme');
       if (acme === undefined) throw new Error('acme is missing from the fixture');
-      await server.store.organisations.save({ ...acme.state, status: 'suspended' }, acme.version, []);
+      await server.store.organisations.save(
+        { organisationId: 'acme', profile: { ...acme.profile, status: 'suspended' }, upsertedMembers: [], removedMembers: [], upsertedInvitations: [], removedInvitations: [], events: [] },
+        acme.version,
+      );
 
       await page.getByRole('button', { name: 'Remove Rex Removed' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Remove member' }).click();

@@ -1,9 +1,12 @@
+import { InMemoryPartnerTeamStore } from '@partner-team/in-memory';
 import {
   createPartnerTeam,
   immediateRetryPolicy,
   persistencePortsOf,
   type AuditEvent,
   type DirectoryUser,
+  type Membership,
+  type OrganisationProfile,
   type OrganisationState,
   type PartnerRole,
   type PartnerTeam,
@@ -14,7 +17,7 @@ import { OrganisationBuilder } from './builders/organisation-builder.js';
 import { users as namedUsers } from './builders/fixtures.js';
 import { DeterministicTokens } from './deterministic-tokens.js';
 import { FixedClock } from './fixed-clock.js';
-import { InMemoryPartnerTeamStore } from './in-memory/in-memory-store.js';
+import { creationOf } from './creation.js';
 import { MemoryLogger } from './memory-logger.js';
 import { RecordingNotifier } from './recording-notifier.js';
 import { SequentialIds } from './sequential-ids.js';
@@ -66,9 +69,37 @@ export class TestTeam {
 
   async givenOrganisations(...organisations: (OrganisationState | OrganisationBuilder)[]): Promise<this> {
     for (const o of organisations) {
-      await this.store.organisations.save(o instanceof OrganisationBuilder ? o.build() : o, 0, []);
+      await this.store.organisations.save(creationOf(o instanceof OrganisationBuilder ? o.build() : o), 0);
     }
     return this;
+  }
+
+  /** The whole stored state of an organisation (a copy). */
+  stateOf(organisationId: string): OrganisationState {
+    const stored = this.store.dump().organisations[organisationId];
+    if (stored === undefined) throw new Error(`no organisation ${organisationId}`);
+    return stored.state;
+  }
+
+  /**
+   * Changes an organisation behind the use cases' back, as AiDial or another process would: a new
+   * profile (merged) and memberships, saved at the current version without an audit event.
+   */
+  async amend(organisationId: string, amendment: { readonly profile?: Partial<Omit<OrganisationProfile, 'id'>>; readonly members?: readonly Membership[] }): Promise<void> {
+    const current = await this.store.organisations.load(organisationId);
+    if (current === undefined) throw new Error(`no organisation ${organisationId}`);
+    await this.store.organisations.save(
+      {
+        organisationId,
+        profile: amendment.profile === undefined ? null : { ...current.profile, ...amendment.profile },
+        upsertedMembers: amendment.members ?? [],
+        removedMembers: [],
+        upsertedInvitations: [],
+        removedInvitations: [],
+        events: [],
+      },
+      current.version,
+    );
   }
 
   /** The user's role in their organisation, or undefined when they belong to none. */

@@ -1,4 +1,5 @@
-import { anOrganisation, expectRejection, givenTeam, users } from '@partner-team/testing';
+import { anOrganisation, givenTeam, users } from '@partner-team/testing';
+import { expectRejection } from '@partner-team/testing/assertions';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { ConcurrencyConflictError, ForbiddenError } from '../domain/shared/errors.js';
@@ -13,7 +14,7 @@ describe('conflict handling in use cases', function () {
   it('re-loads and re-decides after a conflict, then succeeds', async function () {
     const team = await givenTeam(anOrganisation('acme').withAdmins(ada, bob).withUsers(cy));
     const save = team.store.organisations.save.bind(team.store.organisations);
-    const load = sinon.spy(team.store.organisations, 'load');
+    const load = sinon.spy(team.store.organisations, 'loadForMember');
     sinon.stub(team.store.organisations, 'save').onFirstCall().rejects(new ConcurrencyConflictError('acme')).callsFake(save);
 
     await team.changeRole({ actor: ada, target: cy, role: 'partner_admin' });
@@ -26,11 +27,10 @@ describe('conflict handling in use cases', function () {
   it('decides the retry on fresh state: a concurrent demotion of the actor wins', async function () {
     const team = await givenTeam(anOrganisation('acme').withAdmins(ada, bob).withUsers(cy));
     const save = team.store.organisations.save.bind(team.store.organisations);
-    sinon.stub(team.store.organisations, 'save').onFirstCall().callsFake(async (state, version, events) => {
+    sinon.stub(team.store.organisations, 'save').onFirstCall().callsFake(async (change, version) => {
       // Someone demotes ada between her load and her save.
-      const current = (await team.store.organisations.load('acme'))!;
-      await save({ ...current.state, memberships: current.state.memberships.map((m) => (m.userId === 'ada' ? { ...m, role: 'partner_user' } : m)) }, current.version, []);
-      return save(state, version, events);
+      await save({ ...change, profile: null, upsertedMembers: [{ userId: 'ada', role: 'partner_user', joinedAt: new Date() }], upsertedInvitations: [], events: [] }, version);
+      return save(change, version);
     }).callsFake(save);
 
     await expectRejection(team.changeRole({ actor: ada, target: cy, role: 'partner_admin' }), ForbiddenError);
@@ -40,7 +40,7 @@ describe('conflict handling in use cases', function () {
 
   it('gives up with concurrency_conflict after the bounded number of attempts', async function () {
     const team = await givenTeam(anOrganisation('acme').withAdmins(ada, bob).withUsers(cy));
-    const load = sinon.spy(team.store.organisations, 'load');
+    const load = sinon.spy(team.store.organisations, 'loadForMember');
     sinon.stub(team.store.organisations, 'save').rejects(new ConcurrencyConflictError('acme'));
 
     await expectRejection(team.changeRole({ actor: ada, target: cy, role: 'partner_admin' }), ConcurrencyConflictError);

@@ -1,4 +1,5 @@
 import type { PartnerRole } from '../domain/membership/partner-role.js';
+import { roleAllows } from '../domain/organisation/permissions.js';
 import type { RosterEntry } from '../domain/roster/roster-query.js';
 
 /** What every member may see of a teammate. */
@@ -18,9 +19,11 @@ export interface MemberDetails extends MemberSummary {
 /** A member as shown to a viewer: least privilege decides which fields are present. */
 export type MemberView = MemberSummary | MemberDetails;
 
-/** Projects a roster entry (a copy the caller owns) for a viewer with `viewerRole`: details only for partner_admins. */
+/**
+ * Projects a roster entry (a copy the caller owns) for a viewer with `viewerRole`: MFA status and
+ * last activity only for viewers granted `members.view_activity`.
+ */
 export function viewMember(entry: RosterEntry, viewerRole: PartnerRole): MemberView {
-  if (viewerRole !== 'partner_admin') return { userId: entry.userId, name: entry.name, email: entry.email, role: entry.role };
-  // An admin may see every field of a roster entry, and ports hand out copies: no need for another.
+  if (!roleAllows(viewerRole, 'members.view_activity')) return { userId: entry.userId, name: entry.name, email: entry.email, role: entry.role };
   return entry;
 }

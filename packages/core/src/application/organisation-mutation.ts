@@ -1,71 +1,46 @@
+import type { OrganisationRecord } from '../domain/organisation/organisation-record.js';
 import { PartnerOrganisation, type MutationContext } from '../domain/organisation/partner-organisation.js';
 import { NotAPartnerMemberError } from '../domain/shared/errors.js';
 import { parseIdentifier } from '../domain/shared/identifier.js';
 import { retryOnConflict, type RetryPolicy } from './conflict-retry.js';
 import type { Actor, PartnerTeamPorts } from './partner-team-ports.js';
-import type { VersionedOrganisation } from './ports/organisation-repository.js';
 
-type MutationPorts = Pick<PartnerTeamPorts, 'organisations' | 'memberships' | 'clock' | 'ids'>;
+type MutationPorts = Pick<PartnerTeamPorts, 'organisations' | 'clock' | 'ids'>;
+
+/** What a decision runs on: the aggregate and the context of the audit event it records. */
+type Decision<T> = (organisation: PartnerOrganisation, context: MutationContext) => T;
 
 /**
- * Loads the organisation the actor belongs to. The membership lookup's organisation id is a hint
- * (stores may answer it from a cache); when the loaded organisation does not list the actor, the
- * authoritative lookup decides.
+ * Runs a decision against the actor's own organisation: loads the organisation the actor belongs
+ * to (with the memberships of `teammates`), lets the aggregate decide, and saves what changed with
+ * its audit events at the loaded version. The actor's membership is read once, on that load. On a
+ * concurrency conflict everything is repeated from the load, so the decision is always made on fresh
+ * state.
  *
- * @throws `NotAPartnerMemberError` when the actor belongs to no organisation.
- */
-export async function loadActorOrganisation(
-  ports: Pick<PartnerTeamPorts, 'organisations' | 'memberships'>,
-  actorUserId: string,
-): Promise<VersionedOrganisation> {
-  const hinted = await ports.memberships.findOrganisationId(actorUserId);
-  if (hinted !== undefined) {
-    const loaded = await ports.organisations.load(hinted);
-    if (loaded?.state.memberships.some((m) => m.userId === actorUserId) === true) return loaded;
-  }
-  const member = await ports.memberships.findByUser(actorUserId);
-  if (member === undefined || member.organisation.id === hinted) throw new NotAPartnerMemberError();
-  const loaded = await ports.organisations.load(member.organisation.id);
-  if (loaded === undefined) throw new NotAPartnerMemberError();
-  return loaded;
-}
-
-/**
- * Runs a decision against the actor's own organisation: finds it from the actor's membership,
- * loads it, lets the aggregate decide, and saves the new state with its audit events at the loaded
- * version. On a concurrency conflict everything is repeated from the lookup, so the decision is
- * always made on fresh state. A decision that records no event saves nothing.
+ * @throws `NotAPartnerMemberError` when the actor belongs to no organisation, and whatever the
+ *   decision throws.
  */
 export async function mutateActorOrganisation<T>(
   ports: MutationPorts,
   retry: RetryPolicy,
   actor: Actor,
-  decide: (organisation: PartnerOrganisation, context: MutationContext) => T,
+  teammates: readonly string[],
+  decide: Decision<T>,
 ): Promise<T> {
   const actorUserId = parseIdentifier(actor.actorUserId, 'actorUserId');
-  return retryOnConflict(retry, async () => decideOn(ports, await loadActorOrganisation(ports, actorUserId), actor, decide));
+  return retryOnConflict(retry, async () => {
+    const record = await ports.organisations.loadForMember(actorUserId, teammates);
+    if (record === undefined) throw new NotAPartnerMemberError();
+    return decideAndSave(ports, record, actor, decide);
+  });
 }
 
-/** One load–decide–save round on a known organisation (no retry). */
-export async function decideAndSave<T>(
-  ports: MutationPorts,
-  organisationId: string,
-  actor: Actor,
-  decide: (organisation: PartnerOrganisation, context: MutationContext) => T,
-  whenMissing: () => Error = () => new NotAPartnerMemberError(),
-): Promise<T> {
-  const loaded = await ports.organisations.load(organisationId);
-  if (loaded === undefined) throw whenMissing();
-  return decideOn(ports, loaded, actor, decide);
-}
-
-async function decideOn<T>(
-  ports: MutationPorts,
-  loaded: VersionedOrganisation,
-  actor: Actor,
-  decide: (organisation: PartnerOrganisation, context: MutationContext) => T,
-): Promise<T> {
-  const organisation = PartnerOrganisation.fromState(loaded.state);
+/**
+ * One decide–save round on a loaded record (no retry). A decision that changes nothing saves
+ * nothing; one that changes something must have recorded its audit event.
+ */
+export async function decideAndSave<T>(ports: MutationPorts, record: OrganisationRecord, actor: Actor, decide: Decision<T>): Promise<T> {
+  const organisation = PartnerOrganisation.fromRecord(record);
   const context: MutationContext = {
     actorUserId: actor.actorUserId,
     at: ports.clock.now(),
@@ -73,7 +48,10 @@ async function decideOn<T>(
     requestId: actor.requestId ?? null,
   };
   const result = decide(organisation, context);
-  const events = organisation.pullAuditEvents();
-  if (events.length > 0) await ports.organisations.save(organisation.toState(), loaded.version, events);
+  const change = organisation.pullChange();
+  if (change !== undefined) {
+    if (change.events.length === 0) throw new Error('a change must record its audit event');
+    await ports.organisations.save(change, record.version);
+  }
   return result;
 }

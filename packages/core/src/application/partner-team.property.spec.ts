@@ -3,7 +3,9 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { partnerRoles, type PartnerRole } from '../domain/membership/partner-role.js';
 import { organisationStatuses, type OrganisationStatus } from '../domain/organisation/organisation-status.js';
-import type { OrganisationState } from '../domain/organisation/partner-organisation.js';
+import { maxPendingInvitations } from '../domain/organisation/partner-organisation.js';
+import { effectiveInvitationStatus } from '../domain/invitation/invitation.js';
+import type { OrganisationState } from '../domain/organisation/organisation-record.js';
 
 const runs = 1000;
 const pool = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5'];
@@ -25,6 +27,8 @@ interface Scenario {
   bootstrapped: boolean;
   invitationsEnabled: boolean;
   roles: (PartnerRole | null)[];
+  /** Pending invitations the organisation starts with, sent by its admins (near the cap, or none). */
+  seededInvitations: number;
   commands: Command[];
 }
 
@@ -44,6 +48,7 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   bootstrapped: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   invitationsEnabled: fc.boolean(),
   roles: fc.array(fc.option(role, { nil: null }), { minLength: pool.length, maxLength: pool.length }),
+  seededInvitations: fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: maxPendingInvitations - 6, max: maxPendingInvitations }) }),
   commands: fc.array(command, { minLength: 1, maxLength: 25 }),
 });
 
@@ -58,6 +63,8 @@ interface Step {
   readonly before: World;
   readonly after: World;
   readonly succeeded: boolean;
+  /** The clock after the command. */
+  readonly at: Date;
   readonly newEvents: { readonly acme: number; readonly beta: number };
 }
 
@@ -66,21 +73,25 @@ async function play(s: Scenario): Promise<{ scenario: Scenario; steps: Step[] }>
   team.givenUsers(...[...pool, ...outsiders, 'new0', 'new1'].map((id) => aUser(id).withEmail(emailOf(id)).build()));
   const acme = anOrganisation('acme').withStatus(s.status).withInvitationsEnabled(s.invitationsEnabled);
   if (!s.bootstrapped) acme.bootstrapPending();
-  s.roles.forEach((r, i) => {
+  const roles = s.roles.includes('partner_admin') ? s.roles : ['partner_admin' as const, ...s.roles.slice(1)];
+  roles.forEach((r, i) => {
     if (r !== null) acme.withMember(pool[i]!, r);
   });
-  if (!s.roles.includes('partner_admin')) acme.withMember('u0', 'partner_admin');
+  const admins = pool.filter((_, i) => roles[i] === 'partner_admin');
+  for (let n = 0; n < s.seededInvitations; n += 1) {
+    acme.withInvitation({ id: `seed-${n}`, email: `seed${n}@property.example`, tokenHash: `seed-hash-${n}`, invitedBy: admins[n % admins.length]! });
+  }
   await team.givenOrganisations(acme, anOrganisation('beta').withAdmins('b0'));
-  const load = async (): Promise<World> => ({
-    acme: (await team.store.organisations.load('acme'))!.state,
-    beta: (await team.store.organisations.load('beta'))!.state,
+  const load = (): World => ({
+    acme: team.stateOf('acme'),
+    beta: team.stateOf('beta'),
   });
   const events = () => ({ acme: team.auditEvents('acme').length, beta: team.auditEvents('beta').length });
   const steps: Step[] = [];
   const invitationIds: string[] = [];
   const tokens: string[] = [];
   for (const c of s.commands) {
-    const before = await load();
+    const before = load();
     const eventsBefore = events();
     let succeeded = true;
     try {
@@ -114,8 +125,9 @@ async function play(s: Scenario): Promise<{ scenario: Scenario; steps: Step[] }>
     steps.push({
       command: c,
       before,
-      after: await load(),
+      after: load(),
       succeeded,
+      at: team.clock.now(),
       newEvents: { acme: eventsAfter.acme - eventsBefore.acme, beta: eventsAfter.beta - eventsBefore.beta },
     });
   }
@@ -176,6 +188,19 @@ describe(`PartnerOrganisation under random command sequences (${runs} sequences 
       for (const step of steps) {
         expect(step.after.acme).to.deep.equal(step.before.acme);
         expect(step.newEvents.acme).to.equal(0);
+      }
+    });
+  });
+
+  it('keeps pending invitations under the cap, each carried by a current partner_admin (nothing revives)', async function () {
+    await property(({ steps }) => {
+      for (const step of steps) {
+        const state = step.after.acme;
+        const pending = state.invitations.filter((i) => effectiveInvitationStatus(i, step.at) === 'pending');
+        expect(pending.length).to.be.at.most(maxPendingInvitations);
+        for (const invitation of pending) {
+          expect(state.memberships.find((m) => m.userId === invitation.invitedBy)?.role, JSON.stringify(step.command)).to.equal('partner_admin');
+        }
       }
     });
   });

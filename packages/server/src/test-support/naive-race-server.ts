@@ -3,7 +3,7 @@
 // membership is its own document, read, checked and then updated in place, without any version
 // check. It exists only so that the cross-process race harness can show that it really overlaps
 // requests (this store loses the last admin); it is never used by the product.
-import type { OrganisationRepository, OrganisationState } from '@partner-team/core';
+import type { Membership, OrganisationRecord, OrganisationRepository } from '@partner-team/core';
 import { MongoPersistence } from '@partner-team/mongodb';
 import { createApp } from '../app.js';
 import { loadConfig } from '../config.js';
@@ -19,31 +19,35 @@ interface NaiveMember {
 
 function naive(persistence: MongoPersistence): Persistence {
   const members = persistence.db.collection<NaiveMember>('naive_members');
-  const loaded = new Map<string, OrganisationState>();
+  /** The organisation as this store sees it: the real profile, the memberships from the naive rows. */
+  const record = async (id: string, users: readonly string[]): Promise<OrganisationRecord | undefined> => {
+    const real = await persistence.organisations.load(id);
+    const state = (await persistence.exportOrganisation(id))?.state;
+    if (real === undefined || state === undefined) return undefined;
+    let rows = await members.find({ o: id }).toArray();
+    if (rows.length === 0) {
+      rows = state.memberships.map((m) => ({ _id: `${id}/${m.userId}`, o: id, u: m.userId, r: m.role }));
+      await members.insertMany(rows).catch(() => undefined);
+    }
+    const byUser = new Map(rows.map((r): [string, Membership] => [r.u, { userId: r.u, role: r.r, joinedAt: new Date(0) }]));
+    return {
+      ...real,
+      version: 1,
+      adminCount: rows.filter((r) => r.r === 'partner_admin').length,
+      members: new Map(users.map((u) => [u, byUser.get(u) ?? null])),
+    };
+  };
   const organisations: OrganisationRepository = {
-    async load(id) {
-      const head = await persistence.organisations.load(id);
-      if (head === undefined) return undefined;
-      let rows = await members.find({ o: id }).toArray();
-      if (rows.length === 0) {
-        rows = head.state.memberships.map((m) => ({ _id: `${id}/${m.userId}`, o: id, u: m.userId, r: m.role }));
-        await members.insertMany(rows).catch(() => undefined);
-      }
-      const state: OrganisationState = {
-        ...head.state,
-        memberships: rows.map((r) => ({ userId: r.u, role: r.r, joinedAt: new Date(0) })),
-      };
-      loaded.set(id, state);
-      return { state, version: 1 };
+    async loadForMember(userId, teammates = []) {
+      const row = await members.findOne({ u: userId });
+      const organisationId = row?.o ?? (await persistence.memberships.findByUser(userId))?.organisation.id;
+      return organisationId === undefined ? undefined : record(organisationId, [userId, ...teammates]);
     },
-    async save(state) {
-      const before = loaded.get(state.id);
-      const wanted = new Map(state.memberships.map((m) => [m.userId, m.role]));
-      for (const m of before?.memberships ?? []) {
-        const role = wanted.get(m.userId);
-        if (role === undefined) await members.deleteOne({ _id: `${state.id}/${m.userId}` });
-        else if (role !== m.role) await members.updateOne({ _id: `${state.id}/${m.userId}` }, { $set: { r: role } });
-      }
+    load: (id, users = []) => record(id, users),
+    // No version check: each membership row is updated in place, whatever happened since the load.
+    async save(change) {
+      for (const userId of change.removedMembers) await members.deleteOne({ _id: `${change.organisationId}/${userId}` });
+      for (const m of change.upsertedMembers) await members.updateOne({ _id: `${change.organisationId}/${m.userId}` }, { $set: { r: m.role } });
     },
     findByInvitationTokenHash: (hash) => persistence.organisations.findByInvitationTokenHash(hash),
   };

@@ -3,14 +3,8 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { defaultInvitationTtlMs, type IdGenerator } from '@partner-team/core';
 import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
-import {
-  DeterministicTokens,
-  FixedClock,
-  InMemoryPartnerTeamStore,
-  MemoryLogger,
-  RecordingNotifier,
-  SequentialIds,
-} from '@partner-team/testing';
+import { InMemoryPartnerTeamStore } from '@partner-team/in-memory';
+import { DeterministicTokens, FixedClock, MemoryLogger, RecordingNotifier, SequentialIds } from '@partner-team/testing';
 import { createApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { createContainer } from '../container.js';
@@ -86,15 +80,12 @@ class ResettablePersistence implements Persistence {
   current!: Persistence;
   store!: InMemoryPartnerTeamStore;
   readonly organisations: Persistence['organisations'] = {
-    load: (id) => this.current.organisations.load(id),
-    save: (s, v, e) => this.current.organisations.save(s, v, e),
+    loadForMember: (u, t) => this.current.organisations.loadForMember(u, t),
+    load: (id, u) => this.current.organisations.load(id, u),
+    save: (c, v) => this.current.organisations.save(c, v),
     findByInvitationTokenHash: (h) => this.current.organisations.findByInvitationTokenHash(h),
   };
-  readonly memberships: Persistence['memberships'] = {
-    findByUser: (u) => this.current.memberships.findByUser(u),
-    findOrganisationId: (u) => this.current.memberships.findOrganisationId(u),
-    findWithTeammate: (u, t) => this.current.memberships.findWithTeammate(u, t),
-  };
+  readonly memberships: Persistence['memberships'] = { findByUser: (u) => this.current.memberships.findByUser(u) };
   readonly roster: Persistence['roster'] = { page: (o, q) => this.current.roster.page(o, q) };
   readonly auditLog: Persistence['auditLog'] = { page: (o, q) => this.current.auditLog.page(o, q) };
   readonly users: Persistence['users'] = { findById: (i) => this.current.users.findById(i), findByEmail: (e) => this.current.users.findByEmail(e) };

@@ -1,24 +1,25 @@
 import {
   ConcurrencyConflictError,
   MemberOfAnotherOrganisationError,
-  parseRosterQuery,
-  referenceRosterPage,
-  rosterPosition,
   type AuditEvent,
   type AuditLog,
   type DirectoryUser,
   type MemberRoster,
+  type Membership,
   type MembershipLookup,
+  type OrganisationChange,
   type OrganisationRepository,
   type OrganisationState,
+  type PartnerRole,
   type RosterEntry,
   type RosterQueryInput,
-  type PartnerRole,
 } from '@partner-team/core';
+import { parseRosterQuery, referenceRosterPage, rosterPosition } from '@partner-team/core/roster';
 import { expect } from 'chai';
 import { expectRejection } from '../assertions.js';
 import { anOrganisation } from '../builders/organisation-builder.js';
 import { aUser } from '../builders/user-builder.js';
+import { creationOf } from '../creation.js';
 
 /** The ports a persistence adapter provides, over one isolated (empty) store. */
 export interface PersistenceSubject {
@@ -33,6 +34,7 @@ export interface PersistenceSubject {
 }
 
 const at = (minute: number): Date => new Date(Date.UTC(2026, 0, 15, 9, minute));
+const joined = new Date('2025-06-01T08:00:00.000Z');
 
 function event(organisationId: string, n: number, actorUserId = 'ada'): AuditEvent {
   return {
@@ -49,13 +51,20 @@ function event(organisationId: string, n: number, actorUserId = 'ada'): AuditEve
   };
 }
 
-function withRole(state: OrganisationState, userId: string, role: PartnerRole): OrganisationState {
-  return { ...state, memberships: state.memberships.map((m) => (m.userId === userId ? { ...m, role } : m)) };
+/** A change of the members of one organisation, with one audit event. */
+function change(organisationId: string, n: number, members: { set?: Membership[]; removed?: string[] }, actor = 'ada'): OrganisationChange {
+  return {
+    organisationId,
+    profile: null,
+    upsertedMembers: members.set ?? [],
+    removedMembers: members.removed ?? [],
+    upsertedInvitations: [],
+    removedInvitations: [],
+    events: [event(organisationId, n, actor)],
+  };
 }
 
-function without(state: OrganisationState, userId: string): OrganisationState {
-  return { ...state, memberships: state.memberships.filter((m) => m.userId !== userId) };
-}
+const member = (userId: string, role: PartnerRole): Membership => ({ userId, role, joinedAt: joined });
 
 const rosterUsers: DirectoryUser[] = [
   aUser('u01').named('Ángel Zamora').withEmail('angel@acme.example').lastActive('2026-01-02T00:00:00Z').build(),
@@ -73,9 +82,11 @@ const rosterUsers: DirectoryUser[] = [
 ];
 
 /**
- * The persistence contract every adapter must pass: optimistic concurrency, atomic state + audit
- * events, copies not references, membership lookup, cross-organisation membership uniqueness,
- * invitation token lookup, and roster pages identical to the reference semantics.
+ * The persistence contract every adapter must pass: optimistic concurrency, atomic change + audit
+ * events, copies not references, the organisation of a member with exactly the memberships asked
+ * about and the exact admin count, membership lookup, cross-organisation membership uniqueness,
+ * invitation token lookup, and roster pages identical to the reference semantics. Every question
+ * has exactly one right answer, and each is asserted.
  */
 export function persistenceContract(adapterName: string, createSubject: () => Promise<PersistenceSubject>): void {
   describe(`persistence contract: ${adapterName}`, function () {
@@ -98,139 +109,176 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
       await created?.dispose?.();
     });
 
-    const acme = () => anOrganisation('acme').named('Acme').withAdmins('ada', 'bob').withUsers('cy').build();
+    const acme = (): OrganisationState => anOrganisation('acme').named('Acme').withAdmins('ada', 'bob').withUsers('cy').build();
+    const acmeProfile = { id: 'acme', name: 'Acme', status: 'active', bootstrapped: true, invitationsEnabled: true } as const;
+    const create = (state: OrganisationState) => subject.organisations.save(creationOf(state), 0);
+    const auditIds = async (organisationId: string) =>
+      (await subject.auditLog.page(organisationId, { limit: 100, beforePosition: null })).items.map((i) => i.event.id);
 
-    it('loads nothing for an unknown organisation', async function () {
-      expect(await subject.organisations.load('nowhere')).to.equal(undefined);
+    it('loads nothing for an unknown organisation or a user without one', async function () {
+      expect(await subject.organisations.load('nowhere', ['ada'])).to.equal(undefined);
+      expect(await subject.organisations.loadForMember('ada')).to.equal(undefined);
+      expect(await subject.memberships.findByUser('ada')).to.equal(undefined);
     });
 
-    it('creates an organisation at version 1 and loads an equal copy', async function () {
-      const state = acme();
-      await subject.organisations.save(state, 0, []);
-      const loaded = await subject.organisations.load('acme');
+    it('creates an organisation at version 1 and loads exactly the memberships asked about', async function () {
+      await create(acme());
+      const loaded = await subject.organisations.load('acme', ['bob', 'cy', 'nobody']);
+      expect(loaded?.profile).to.deep.equal(acmeProfile);
       expect(loaded?.version).to.equal(1);
-      expect(loaded?.state).to.deep.equal(state);
+      expect(loaded?.adminCount).to.equal(2);
+      expect(loaded?.members).to.deep.equal(
+        new Map([
+          ['bob', member('bob', 'partner_admin')],
+          ['cy', member('cy', 'partner_user')],
+          ['nobody', null],
+        ]),
+      );
+      expect(loaded?.invitations).to.deep.equal([]);
+      expect((await subject.organisations.load('acme'))?.members).to.deep.equal(new Map());
+    });
+
+    it('loads the organisation of a member with their membership and their teammates’', async function () {
+      await create(acme());
+      await create(anOrganisation('globex').withAdmins('u01').build());
+      const loaded = await subject.organisations.loadForMember('cy', ['ada', 'u01']);
+      expect(loaded?.profile).to.deep.equal(acmeProfile);
+      expect(loaded?.version).to.equal(1);
+      expect(loaded?.adminCount).to.equal(2);
+      expect(loaded?.members).to.deep.equal(
+        new Map([
+          ['cy', member('cy', 'partner_user')],
+          ['ada', member('ada', 'partner_admin')],
+          ['u01', null],
+        ]),
+      );
+      expect(await subject.memberships.findByUser('cy')).to.deep.equal({ organisation: acmeProfile, membership: member('cy', 'partner_user') });
     });
 
     it('never shares objects with its callers', async function () {
       const state = acme();
-      await subject.organisations.save(state, 0, []);
-      (state.memberships as unknown as { role: string }[])[0]!.role = 'partner_user';
-      const first = await subject.organisations.load('acme');
-      (first!.state.memberships as unknown as { role: string }[])[1]!.role = 'partner_user';
-      (first!.state as { name: string }).name = 'Changed';
-      const second = await subject.organisations.load('acme');
-      expect(second?.state).to.deep.equal(acme());
+      const creation = creationOf(state);
+      await subject.organisations.save(creation, 0);
+      (creation.upsertedMembers as unknown as { role: string }[])[0]!.role = 'partner_user';
+      const first = await subject.organisations.load('acme', ['ada', 'bob']);
+      (first!.members.get('bob') as { role: string }).role = 'partner_user';
+      (first!.profile as { name: string }).name = 'Changed';
+      first!.members.get('ada')!.joinedAt.setTime(0);
+      const second = await subject.organisations.load('acme', ['ada', 'bob']);
+      expect(second?.profile.name).to.equal('Acme');
+      expect(second?.members.get('ada')).to.deep.equal(member('ada', 'partner_admin'));
+      expect(second?.members.get('bob')).to.deep.equal(member('bob', 'partner_admin'));
     });
 
     it('refuses a stale version and stores nothing', async function () {
-      await subject.organisations.save(acme(), 0, []);
-      await subject.organisations.save(withRole(acme(), 'bob', 'partner_user'), 1, [event('acme', 1)]);
-      await expectRejection(
-        subject.organisations.save(withRole(acme(), 'cy', 'partner_admin'), 1, [event('acme', 2)]),
-        ConcurrencyConflictError,
-      );
-      const loaded = await subject.organisations.load('acme');
+      await create(acme());
+      await subject.organisations.save(change('acme', 1, { set: [member('bob', 'partner_user')] }), 1);
+      await expectRejection(subject.organisations.save(change('acme', 2, { set: [member('cy', 'partner_admin')] }), 1), ConcurrencyConflictError);
+      const loaded = await subject.organisations.load('acme', ['bob', 'cy']);
       expect(loaded?.version).to.equal(2);
-      expect(loaded?.state).to.deep.equal(withRole(acme(), 'bob', 'partner_user'));
-      const audit = await subject.auditLog.page('acme', { limit: 10, beforePosition: null });
-      expect(audit.items.map((i) => i.event.id)).to.deep.equal(['evt-acme-1']);
+      expect(loaded?.adminCount).to.equal(1);
+      expect(loaded?.members.get('bob')?.role).to.equal('partner_user');
+      expect(loaded?.members.get('cy')?.role).to.equal('partner_user');
+      expect(await auditIds('acme')).to.deep.equal(['evt-acme-1']);
     });
 
     it('refuses to create an organisation that exists', async function () {
-      await subject.organisations.save(acme(), 0, []);
-      await expectRejection(subject.organisations.save(acme(), 0, [event('acme', 1)]), ConcurrencyConflictError);
-      expect((await subject.auditLog.page('acme', { limit: 10, beforePosition: null })).items).to.deep.equal([]);
+      await create(acme());
+      await expectRejection(subject.organisations.save({ ...creationOf(acme()), events: [event('acme', 1)] }, 0), ConcurrencyConflictError);
+      expect(await auditIds('acme')).to.deep.equal([]);
+      expect((await subject.organisations.load('acme'))?.version).to.equal(1);
     });
 
     it('lets exactly one of many concurrent writers at one version win, with its audit event', async function () {
-      await subject.organisations.save(acme(), 0, []);
+      await create(acme());
       const candidates = ['ada', 'bob', 'cy', 'u01', 'u02', 'u03', 'u04', 'u05'].map((name, n) => ({
-        state: { ...acme(), name: `Acme ${name}` },
-        event: event('acme', n + 1),
+        change: { ...change('acme', n + 1, {}), profile: { ...acmeProfile, name: `Acme ${name}` } },
       }));
-      const outcomes = await Promise.allSettled(candidates.map((c) => subject.organisations.save(c.state, 1, [c.event])));
+      const outcomes = await Promise.allSettled(candidates.map((c) => subject.organisations.save(c.change, 1)));
       const won = outcomes.flatMap((o, n) => (o.status === 'fulfilled' ? [n] : []));
       expect(won).to.have.length(1);
       for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).to.be.instanceOf(ConcurrencyConflictError);
       const winner = candidates[won[0]!]!;
       const loaded = await subject.organisations.load('acme');
       expect(loaded?.version).to.equal(2);
-      expect(loaded?.state.name).to.equal(winner.state.name);
+      expect(loaded?.profile.name).to.equal(winner.change.profile.name);
       const audit = await subject.auditLog.page('acme', { limit: 100, beforePosition: null });
-      expect(audit.items.map((i) => i.event)).to.deep.equal([winner.event]);
+      expect(audit.items.map((i) => i.event)).to.deep.equal(winner.change.events);
     });
 
     it('pages audit events newest first and keeps each organisation to its own log', async function () {
-      await subject.organisations.save(acme(), 0, []);
-      await subject.organisations.save(anOrganisation('globex').withAdmins('u01').build(), 0, []);
-      let version = 1;
-      for (let n = 1; n <= 5; n += 1) {
-        await subject.organisations.save({ ...acme(), name: `Acme ${n}` }, version, [event('acme', n)]);
-        version += 1;
-      }
-      await subject.organisations.save({ ...anOrganisation('globex').withAdmins('u01').build(), name: 'G' }, 1, [event('globex', 9, 'u01')]);
+      await create(acme());
+      await create(anOrganisation('globex').withAdmins('u01').build());
+      for (let n = 1; n <= 5; n += 1) await subject.organisations.save({ ...change('acme', n, {}), profile: { ...acmeProfile, name: `Acme ${n}` } }, n);
+      await subject.organisations.save(change('globex', 9, {}, 'u01'), 1);
       const first = await subject.auditLog.page('acme', { limit: 2, beforePosition: null });
       expect(first.items.map((i) => i.event.id)).to.deep.equal(['evt-acme-5', 'evt-acme-4']);
       expect(first.hasMore).to.equal(true);
       const second = await subject.auditLog.page('acme', { limit: 2, beforePosition: first.items[1]!.position });
       expect(second.items.map((i) => i.event.id)).to.deep.equal(['evt-acme-3', 'evt-acme-2']);
+      expect(second.hasMore).to.equal(true);
       const rest = await subject.auditLog.page('acme', { limit: 2, beforePosition: second.items[1]!.position });
       expect(rest.items.map((i) => i.event.id)).to.deep.equal(['evt-acme-1']);
       expect(rest.hasMore).to.equal(false);
       expect(rest.items[0]!.event).to.deep.equal(event('acme', 1));
-      const globex = await subject.auditLog.page('globex', { limit: 10, beforePosition: null });
-      expect(globex.items.map((i) => i.event.id)).to.deep.equal(['evt-globex-9']);
+      expect(await auditIds('globex')).to.deep.equal(['evt-globex-9']);
     });
 
-    it('looks up memberships as saved: joined, role changed, removed', async function () {
-      await subject.organisations.save(acme(), 0, []);
-      const cy = await subject.memberships.findByUser('cy');
-      expect(cy?.organisation).to.deep.equal({ id: 'acme', name: 'Acme', status: 'active', bootstrapped: true, invitationsEnabled: true });
-      expect(cy?.membership.role).to.equal('partner_user');
-      expect([undefined, 3]).to.include(cy?.memberCount);
-      expect(await subject.memberships.findOrganisationId('cy')).to.equal('acme');
-      const withBob = await subject.memberships.findWithTeammate('cy', 'bob');
-      expect(withBob?.organisation.id).to.equal('acme');
-      expect(withBob?.membership.role).to.equal('partner_user');
-      expect(withBob?.teammateIsMember).to.equal(true);
-      expect((await subject.memberships.findWithTeammate('cy', 'nobody'))?.teammateIsMember).to.equal(false);
-      expect((await subject.memberships.findWithTeammate('cy', 'cy'))?.teammateIsMember).to.equal(true);
-      expect(await subject.memberships.findWithTeammate('nobody', 'cy')).to.equal(undefined);
-      await subject.organisations.save(withRole(acme(), 'cy', 'partner_admin'), 1, [event('acme', 1)]);
-      expect((await subject.memberships.findByUser('cy'))?.membership.role).to.equal('partner_admin');
-      await subject.organisations.save(without(withRole(acme(), 'cy', 'partner_admin'), 'bob'), 2, [event('acme', 2)]);
+    it('follows joins, role changes and removals, with the exact admin count', async function () {
+      await create(acme());
+      await subject.organisations.save(change('acme', 1, { set: [member('cy', 'partner_admin'), member('u01', 'partner_user')] }), 1);
+      expect(await subject.memberships.findByUser('cy')).to.deep.equal({ organisation: acmeProfile, membership: member('cy', 'partner_admin') });
+      expect((await subject.memberships.findByUser('u01'))?.membership).to.deep.equal(member('u01', 'partner_user'));
+      expect((await subject.organisations.loadForMember('ada'))?.adminCount).to.equal(3);
+      await subject.organisations.save(change('acme', 2, { removed: ['bob'], set: [member('ada', 'partner_user')] }), 2);
       expect(await subject.memberships.findByUser('bob')).to.equal(undefined);
-      expect((await subject.memberships.findWithTeammate('cy', 'bob'))?.teammateIsMember).to.equal(false);
-      expect(await subject.memberships.findWithTeammate('bob', 'cy')).to.equal(undefined);
-      expect([undefined, 2]).to.include((await subject.memberships.findByUser('cy'))?.memberCount);
-      expect(await subject.memberships.findByUser('u01')).to.equal(undefined);
+      expect(await subject.organisations.loadForMember('bob')).to.equal(undefined);
+      const loaded = await subject.organisations.loadForMember('cy', ['bob', 'ada']);
+      expect(loaded?.version).to.equal(3);
+      expect(loaded?.adminCount).to.equal(1);
+      expect(loaded?.members).to.deep.equal(
+        new Map([
+          ['cy', member('cy', 'partner_admin')],
+          ['bob', null],
+          ['ada', member('ada', 'partner_user')],
+        ]),
+      );
+      expect(await subject.memberships.findByUser('u02')).to.equal(undefined);
     });
 
     it('refuses a member who belongs to another organisation, until they leave it', async function () {
-      await subject.organisations.save(acme(), 0, []);
-      await subject.organisations.save(anOrganisation('globex').withAdmins('u01').build(), 0, []);
-      const globexWithCy = anOrganisation('globex').withAdmins('u01').withUsers('cy').build();
-      await expectRejection(subject.organisations.save(globexWithCy, 1, [event('globex', 1, 'u01')]), MemberOfAnotherOrganisationError);
+      await create(acme());
+      await create(anOrganisation('globex').withAdmins('u01').build());
+      await expectRejection(subject.organisations.save(change('globex', 1, { set: [member('cy', 'partner_user')] }, 'u01'), 1), MemberOfAnotherOrganisationError);
+      expect((await subject.organisations.load('globex', ['cy']))?.members.get('cy')).to.equal(null);
       expect((await subject.organisations.load('globex'))?.version).to.equal(1);
       expect((await subject.memberships.findByUser('cy'))?.organisation.id).to.equal('acme');
-      expect((await subject.auditLog.page('globex', { limit: 10, beforePosition: null })).items).to.deep.equal([]);
-      await subject.organisations.save(without(acme(), 'cy'), 1, [event('acme', 1)]);
-      await subject.organisations.save(globexWithCy, 1, [event('globex', 2, 'u01')]);
+      expect(await auditIds('globex')).to.deep.equal([]);
+      await expectRejection(create(anOrganisation('initech').withAdmins('cy').build()), MemberOfAnotherOrganisationError);
+      expect(await subject.organisations.load('initech')).to.equal(undefined);
+      await subject.organisations.save(change('acme', 1, { removed: ['cy'] }), 1);
+      await subject.organisations.save(change('globex', 2, { set: [member('cy', 'partner_user')] }, 'u01'), 1);
       expect((await subject.memberships.findByUser('cy'))?.organisation.id).to.equal('globex');
-      expect(await subject.memberships.findOrganisationId('cy')).to.equal('globex');
+      expect((await subject.organisations.loadForMember('cy'))?.profile.id).to.equal('globex');
     });
 
-    it('finds an organisation by the token hash of any of its invitations', async function () {
+    it('keeps invitations as changed, and finds an organisation by the token hash of any invitation it held', async function () {
       const state = anOrganisation('acme')
         .withAdmins('ada')
         .withInvitation({ id: 'inv-1', email: 'new@acme.example', tokenHash: 'hash-one' })
         .withInvitation({ id: 'inv-2', email: 'old@acme.example', tokenHash: 'hash-two', status: 'revoked', closedAt: at(1) })
         .build();
-      await subject.organisations.save(state, 0, []);
+      await create(state);
+      expect((await subject.organisations.load('acme'))?.invitations).to.deep.equal(state.invitations);
+      const revoked = { ...state.invitations[0]!, status: 'revoked' as const, closedAt: at(2) };
+      const created = { ...state.invitations[0]!, id: 'inv-3', email: 'third@acme.example', tokenHash: 'hash-three' };
+      await subject.organisations.save({ ...change('acme', 1, {}), upsertedInvitations: [revoked, created], removedInvitations: ['inv-2'] }, 1);
+      const invitations = (await subject.organisations.load('acme'))?.invitations ?? [];
+      expect([...invitations].sort((a, b) => a.id.localeCompare(b.id))).to.deep.equal([revoked, created]);
       expect(await subject.organisations.findByInvitationTokenHash('hash-one')).to.equal('acme');
       expect(await subject.organisations.findByInvitationTokenHash('hash-two')).to.equal('acme');
-      expect(await subject.organisations.findByInvitationTokenHash('hash-three')).to.equal(undefined);
+      expect(await subject.organisations.findByInvitationTokenHash('hash-three')).to.equal('acme');
+      expect(await subject.organisations.findByInvitationTokenHash('hash-four')).to.equal(undefined);
     });
 
     describe('roster', function () {
@@ -239,13 +287,12 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
         for (const u of rosterUsers) if (!['u03', 'u07'].includes(u.id)) builder.withUsers(u.id);
         return builder.build();
       };
-      const entries = (state: OrganisationState): RosterEntry[] => {
-        const directory = new Map([...rosterUsers, aUser('ada').withEmail('ada@acme.example').build()].map((u) => [u.id, u]));
-        return state.memberships.map((m) => {
+      const directory = new Map([...rosterUsers, aUser('ada').withEmail('ada@acme.example').build()].map((u) => [u.id, u]));
+      const entries = (memberships: readonly Membership[]): RosterEntry[] =>
+        memberships.map((m) => {
           const u = directory.get(m.userId)!;
           return { userId: u.id, name: u.name, email: u.email, role: m.role, mfaEnabled: u.mfaEnabled, lastActiveAt: u.lastActiveAt };
         });
-      };
       const inputs: RosterQueryInput[] = [
         {},
         { sort: 'name', order: 'desc' },
@@ -263,16 +310,13 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
         { q: '😀' },
       ];
 
-      /** Walks the pages as `ListMembers` asks for them: with the team size the membership check read. */
       async function walk(input: RosterQueryInput, all: RosterEntry[]): Promise<void> {
-        const memberCount = (await subject.memberships.findByUser(all[0]!.userId))?.memberCount;
-        expect([undefined, all.length]).to.include(memberCount);
         let query = parseRosterQuery(input, 'partner_admin');
         for (let pages = 0; pages < 20; pages += 1) {
-          const page = await subject.roster.page('acme', query, memberCount);
+          const page = await subject.roster.page('acme', query);
           const expected = referenceRosterPage(all, query);
           expect(page.items, JSON.stringify(input)).to.deep.equal(expected.items);
-          expect(page.total).to.equal(expected.total);
+          expect(page.total, JSON.stringify(input)).to.equal(expected.total);
           expect(page.hasMore).to.equal(expected.hasMore);
           const last = page.items.at(-1);
           if (!page.hasMore || last === undefined) return;
@@ -283,24 +327,23 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
 
       it('walks every sort, order and search page by page exactly as the reference does', async function () {
         const state = members();
-        await subject.organisations.save(state, 0, []);
-        const all = entries(state);
+        await create(state);
+        const all = entries(state.memberships);
         for (const input of inputs) await walk(input, all);
       });
 
       it('follows role changes, removals and profile changes', async function () {
         const state = members();
-        await subject.organisations.save(state, 0, []);
-        const changed = without(withRole(state, 'u05', 'partner_admin'), 'u02');
-        await subject.organisations.save(changed, 1, [event('acme', 1)]);
+        await create(state);
+        await subject.organisations.save(change('acme', 1, { set: [member('u05', 'partner_admin')], removed: ['u02'] }), 1);
         await subject.putUsers([aUser('u04').named('Aaron Renamed').withEmail('aaron@acme.example').lastActive(null).build()]);
-        const directory = entries(changed);
-        const all = directory.map((e) => (e.userId === 'u04' ? { ...e, name: 'Aaron Renamed', email: 'aaron@acme.example', lastActiveAt: null } : e));
+        const memberships = state.memberships.filter((m) => m.userId !== 'u02').map((m) => (m.userId === 'u05' ? member('u05', 'partner_admin') : m));
+        const all = entries(memberships).map((e) => (e.userId === 'u04' ? { ...e, name: 'Aaron Renamed', email: 'aaron@acme.example', lastActiveAt: null } : e));
         for (const input of inputs) await walk(input, all);
       });
 
       it('shows nothing of another organisation', async function () {
-        await subject.organisations.save(members(), 0, []);
+        await create(members());
         const page = await subject.roster.page('globex', parseRosterQuery({}, 'partner_admin'));
         expect(page).to.deep.equal({ items: [], total: 0, hasMore: false });
       });

@@ -11,13 +11,9 @@ export interface RosterPage {
 
 /**
  * The searchable, sortable member list of one organisation. Implementations must return exactly
- * what `referenceRosterPage` returns for the organisation's members.
+ * what `referenceRosterPage` (`@partner-team/core/roster`) returns for the organisation's members.
  */
 export interface MemberRoster {
-  /**
-   * @param knownMemberCount the organisation's current number of members when the caller already
-   *   read it (see `MemberContext.memberCount`): an unsearched page may then report it as its total
-   *   instead of counting.
-   */
-  page(organisationId: string, query: RosterQuery, knownMemberCount?: number): Promise<RosterPage>;
+  /** A page of the organisation's members, and how many match the query's term. */
+  page(organisationId: string, query: RosterQuery): Promise<RosterPage>;
 }

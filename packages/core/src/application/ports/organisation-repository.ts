@@ -1,36 +1,41 @@
-import type { AuditEvent } from '../../domain/audit/audit-event.js';
-import type { OrganisationState } from '../../domain/organisation/partner-organisation.js';
-
-/** A loaded organisation and the version it was stored at (1 for the first save). */
-export interface VersionedOrganisation {
-  readonly state: OrganisationState;
-  readonly version: number;
-}
-
-/** Most audit events one save may carry (use cases record exactly one). */
-export const maxAuditEventsPerSave = 16;
+import type { OrganisationChange, OrganisationRecord } from '../../domain/organisation/organisation-record.js';
 
 /**
  * Persistence of the PartnerOrganisation aggregate with optimistic concurrency.
  *
- * Implementations must store copies (never keep a reference to a state they were given or returned)
- * and must make `save` atomic: the new state and its audit events are stored together, or nothing
- * is. The contract suite in `@partner-team/testing` checks all of this.
+ * Loads answer the questions a decision asks: the organisation a user belongs to, or an
+ * organisation by id, each with the memberships of the users the decision is about. Implementations
+ * hand out copies (never a reference they keep) and make `save` atomic: the change and its audit
+ * events are stored together at the next version, or nothing is. The contract suite in
+ * `@partner-team/testing/contracts` checks all of this.
  */
 export interface OrganisationRepository {
-  /** The current state and version of an organisation, or undefined when it does not exist. */
-  load(organisationId: string): Promise<VersionedOrganisation | undefined>;
+  /**
+   * The organisation `userId` currently belongs to (a user belongs to at most one), with the
+   * membership of `userId` and of each of `teammates` (null for those who are not members of it);
+   * undefined when `userId` belongs to none.
+   */
+  loadForMember(userId: string, teammates?: readonly string[]): Promise<OrganisationRecord | undefined>;
 
   /**
-   * Stores `state` (version `expectedVersion + 1`) together with `auditEvents`, if and only if the
-   * stored version still equals `expectedVersion` (0: the organisation must not exist yet).
+   * The organisation `organisationId`, with the membership of each of `users` (null for those who
+   * are not members); undefined when it does not exist.
+   */
+  load(organisationId: string, users?: readonly string[]): Promise<OrganisationRecord | undefined>;
+
+  /**
+   * The id of the organisation that holds or held an invitation whose token hash is `tokenHash`
+   * (also after the invitation was pruned); undefined for a hash no organisation ever issued.
+   */
+  findByInvitationTokenHash(tokenHash: string): Promise<string | undefined>;
+
+  /**
+   * Stores `change` as version `expectedVersion + 1`, if and only if the stored version still equals
+   * `expectedVersion` (0: the change creates the organisation, which must not exist yet).
    *
    * @throws `ConcurrencyConflictError` when the version moved on; nothing is stored.
-   * @throws `MemberOfAnotherOrganisationError` when `state` adds a member who currently belongs to a
-   *   different organisation; nothing is stored.
+   * @throws `MemberOfAnotherOrganisationError` when the change adds a member who currently belongs
+   *   to a different organisation; nothing is stored.
    */
-  save(state: OrganisationState, expectedVersion: number, auditEvents: readonly AuditEvent[]): Promise<void>;
-
-  /** The id of the organisation holding an invitation whose token hash is `tokenHash`. */
-  findByInvitationTokenHash(tokenHash: string): Promise<string | undefined>;
+  save(change: OrganisationChange, expectedVersion: number): Promise<void>;
 }

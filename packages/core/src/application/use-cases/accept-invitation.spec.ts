@@ -1,4 +1,5 @@
-import { anOrganisation, expectRejection, givenTeam, users } from '@partner-team/testing';
+import { anOrganisation, givenTeam, users } from '@partner-team/testing';
+import { expectRejection } from '@partner-team/testing/assertions';
 import { expect } from 'chai';
 import {
   AlreadyMemberError,
@@ -10,7 +11,6 @@ import {
   OrganisationNotActiveError,
   ValidationError,
 } from '../../domain/shared/errors.js';
-import type { OrganisationState } from '../../domain/organisation/partner-organisation.js';
 
 const { ada, bob, cy, eve, gus } = users;
 const acme = () => anOrganisation('acme').named('Acme').withAdmins(ada, bob).withUsers(cy);
@@ -98,14 +98,11 @@ describe('AcceptInvitation', function () {
 
   it('refuses while the organisation is not active or invitations were disabled since', async function () {
     const { team, token } = await invitedGus();
-    const current = (await team.store.organisations.load('acme'))!;
-    const suspend = (state: OrganisationState): OrganisationState => ({ ...state, status: 'suspended' });
-    await team.store.organisations.save(suspend(current.state), current.version, []);
+    await team.amend('acme', { profile: { status: 'suspended' } });
     await expectRejection(team.accept({ actor: gus, token }), OrganisationNotActiveError);
 
     const other = await invitedGus();
-    const loaded = (await other.team.store.organisations.load('acme'))!;
-    await other.team.store.organisations.save({ ...loaded.state, invitationsEnabled: false }, loaded.version, []);
+    await other.team.amend('acme', { profile: { invitationsEnabled: false } });
     await expectRejection(other.team.accept({ actor: gus, token: other.token }), InvitationsDisabledError);
     expect(await other.team.roleOf(gus)).to.equal(undefined);
   });

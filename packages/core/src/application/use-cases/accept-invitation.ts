@@ -1,9 +1,5 @@
 import type { PartnerRole } from '../../domain/membership/partner-role.js';
-import {
-  InvitationEmailMismatchError,
-  InvitationNotFoundError,
-  ValidationError,
-} from '../../domain/shared/errors.js';
+import { InvitationEmailMismatchError, InvitationNotFoundError, ValidationError } from '../../domain/shared/errors.js';
 import { parseIdentifier } from '../../domain/shared/identifier.js';
 import { retryOnConflict, type RetryPolicy } from '../conflict-retry.js';
 import { decideAndSave } from '../organisation-mutation.js';
@@ -15,48 +11,40 @@ const tokenPattern = /^[A-Za-z0-9_-]{22,256}$/;
 /**
  * The signed-in user accepts an invitation by its token and joins the inviting organisation with
  * the invited role. The user's email (from the directory) must equal the invitation's. A user
- * belongs to at most one partner organisation: the lookup refuses the common case and the
- * repository refuses the concurrent one atomically.
+ * belongs to at most one partner organisation: the repository refuses, atomically, a save that
+ * would add them to a second one.
  *
  * @throws `ValidationError` for a malformed token; `InvitationNotFoundError` when no invitation has
- *   that token; `InvitationEmailMismatchError` when the user is unknown or their email differs; and
- *   every error of `PartnerOrganisation.acceptInvitation`.
+ *   that token; `InvitationEmailMismatchError` when the user is unknown or their email differs;
+ *   `MemberOfAnotherOrganisationError` when they belong to another organisation; and every error of
+ *   `PartnerOrganisation.acceptInvitation`.
  */
 export class AcceptInvitation {
   constructor(
-    private readonly ports: Pick<PartnerTeamPorts, 'organisations' | 'memberships' | 'users' | 'clock' | 'ids' | 'tokens'>,
+    private readonly ports: Pick<PartnerTeamPorts, 'organisations' | 'users' | 'clock' | 'ids' | 'tokens'>,
     private readonly retry: RetryPolicy,
   ) {}
 
-  async execute(
-    input: Actor & { readonly token: string },
-  ): Promise<{ organisation: { id: string; name: string }; role: PartnerRole }> {
+  async execute(input: Actor & { readonly token: string }): Promise<{ organisation: { id: string; name: string }; role: PartnerRole }> {
     const userId = parseIdentifier(input.actorUserId, 'actorUserId');
     if (typeof input.token !== 'string' || !tokenPattern.test(input.token)) {
       throw new ValidationError('token is malformed', [{ path: 'token', message: 'expected an invitation token' }]);
     }
     const tokenHash = this.ports.tokens.hash(input.token);
-    const user = await this.ports.users.findById(userId);
+    const [user, organisationId] = await Promise.all([
+      this.ports.users.findById(userId),
+      this.ports.organisations.findByInvitationTokenHash(tokenHash),
+    ]);
+    if (organisationId === undefined) throw new InvitationNotFoundError();
     if (user === undefined) throw new InvitationEmailMismatchError();
     return retryOnConflict(this.retry, async () => {
-      const organisationId = await this.ports.organisations.findByInvitationTokenHash(tokenHash);
-      if (organisationId === undefined) throw new InvitationNotFoundError();
-      const current = await this.ports.memberships.findByUser(userId);
-      return decideAndSave(
-        this.ports,
-        organisationId,
-        input,
-        (organisation, context) => {
-          const membership = organisation.acceptInvitation(context, {
-            tokenHash,
-            email: user.email,
-            currentOrganisationId: current?.organisation.id ?? null,
-          });
-          const profile = organisation.getProfile();
-          return { organisation: { id: profile.id, name: profile.name }, role: membership.role };
-        },
-        () => new InvitationNotFoundError(),
-      );
+      const record = await this.ports.organisations.load(organisationId, [userId]);
+      if (record === undefined) throw new InvitationNotFoundError();
+      return decideAndSave(this.ports, record, input, (organisation, context) => {
+        const membership = organisation.acceptInvitation(context, { tokenHash, email: user.email });
+        const profile = organisation.getProfile();
+        return { organisation: { id: profile.id, name: profile.name }, role: membership.role };
+      });
     });
   }
 }

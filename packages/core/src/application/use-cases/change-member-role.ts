@@ -15,7 +15,7 @@ import type { Actor, PartnerTeamPorts } from '../partner-team-ports.js';
  */
 export class ChangeMemberRole {
   constructor(
-    private readonly ports: Pick<PartnerTeamPorts, 'organisations' | 'memberships' | 'users' | 'clock' | 'ids'>,
+    private readonly ports: Pick<PartnerTeamPorts, 'organisations' | 'users' | 'clock' | 'ids'>,
     private readonly retry: RetryPolicy,
   ) {}
 
@@ -26,7 +26,9 @@ export class ChangeMemberRole {
     }
     // The profile does not depend on the change: fetch it alongside.
     const [membership, user] = await Promise.all([
-      mutateActorOrganisation(this.ports, this.retry, input, (organisation, context) => organisation.changeMemberRole(context, targetUserId, input.role)),
+      mutateActorOrganisation(this.ports, this.retry, input, [targetUserId], (organisation, context) =>
+        organisation.changeMemberRole(context, targetUserId, input.role),
+      ),
       this.ports.users.findById(targetUserId),
     ]);
     return {

@@ -1,4 +1,5 @@
-import { anOrganisation, expectRejection, givenTeam, users } from '@partner-team/testing';
+import { anOrganisation, givenTeam, users } from '@partner-team/testing';
+import { expectRejection } from '@partner-team/testing/assertions';
 import { expect } from 'chai';
 import { NotAPartnerMemberError } from '../../domain/shared/errors.js';
 

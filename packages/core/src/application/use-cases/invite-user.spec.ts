@@ -1,4 +1,5 @@
-import { anOrganisation, expectRejection, givenTeam, users } from '@partner-team/testing';
+import { anOrganisation, givenTeam, users } from '@partner-team/testing';
+import { expectRejection } from '@partner-team/testing/assertions';
 import { expect } from 'chai';
 import {
   AlreadyMemberError,
@@ -59,7 +60,7 @@ describe('InviteUser', function () {
     await team.invite({ actor: ada, email: 'late@example.test' });
     team.clock.advance(7 * day);
     const again = await team.invite({ actor: ada, email: 'late@example.test' });
-    const state = (await team.store.organisations.load('acme'))!.state;
+    const state = team.stateOf('acme');
     expect(state.invitations.map((i) => [i.id, i.status])).to.deep.equal([
       ['inv-0001', 'expired'],
       [again.id, 'pending'],
@@ -79,7 +80,7 @@ describe('InviteUser', function () {
       const invitation = await team.invite({ actor: ada, email: `churn${n}@example.test` });
       await team.revoke({ actor: ada, invitationId: invitation.id });
     }
-    const state = (await team.store.organisations.load('acme'))!.state;
+    const state = team.stateOf('acme');
     // 100 + maxClosedInvitationsKept + 50 invitations were revoked: the newest maxClosedInvitationsKept are kept.
     expect(state.invitations.filter((i) => i.status !== 'pending').length).to.equal(maxClosedInvitationsKept);
   });

@@ -11,7 +11,7 @@ export const defaultInvitationTtlMs = 7 * 24 * 60 * 60 * 1000;
 
 type InvitePorts = Pick<
   PartnerTeamPorts,
-  'organisations' | 'memberships' | 'users' | 'clock' | 'ids' | 'tokens' | 'notifier' | 'logger'
+  'organisations' | 'users' | 'clock' | 'ids' | 'tokens' | 'notifier' | 'logger'
 >;
 
 /**
@@ -37,7 +37,7 @@ export class InviteUser {
     const invitee = await this.ports.users.findByEmail(email);
     const { token, hash } = this.ports.tokens.issue();
     const invitationId = this.ports.ids.next('invitation');
-    const { invitation, organisation } = await mutateActorOrganisation(this.ports, this.retry, input, (organisation, context) => ({
+    const { invitation, organisation } = await mutateActorOrganisation(this.ports, this.retry, input, invitee === undefined ? [] : [invitee.id], (organisation, context) => ({
       invitation: organisation.inviteUser(context, {
         invitationId,
         email,

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../domain/audit/audit-event.js';
 import { decodeBase64Url, encodeBase64Url } from '../../domain/shared/base64url.js';
+import { roleAllows } from '../../domain/organisation/permissions.js';
 import { ForbiddenError, ValidationError } from '../../domain/shared/errors.js';
 import { authorizeTeamRead } from '../authorization.js';
 import type { Actor, PartnerTeamPorts } from '../partner-team-ports.js';
@@ -27,7 +28,8 @@ function decodeCursor(cursor: string): number {
 }
 
 /**
- * The audit events of the actor's own organisation, newest first, paginated. partner_admins only;
+ * The audit events of the actor's own organisation, newest first, paginated. Needs `audit.view`
+ * (partner_admins);
  * an organisation's events are never readable from another organisation.
  *
  * @throws `NotAPartnerMemberError`, `PartnerBootstrapIncompleteError`, `ForbiddenError`,
@@ -40,7 +42,7 @@ export class ListAuditEvents {
     input: Actor & { readonly limit?: number | undefined; readonly cursor?: string | undefined },
   ): Promise<{ items: AuditEvent[]; nextCursor: string | null }> {
     const { organisation, membership } = await authorizeTeamRead(this.ports.memberships, input.actorUserId);
-    if (membership.role !== 'partner_admin') throw new ForbiddenError('Only partner_admins can read audit events');
+    if (!roleAllows(membership.role, 'audit.view')) throw new ForbiddenError('Only partner_admins can read audit events');
     const limit = input.limit ?? defaultAuditPageSize;
     if (!Number.isInteger(limit) || limit < 1 || limit > maxAuditPageSize) {
       throw invalid('limit', `must be an integer from 1 to ${maxAuditPageSize}`);

@@ -1,4 +1,5 @@
-import { aUser, anOrganisation, expectRejection, givenTeam, users } from '@partner-team/testing';
+import { aUser, anOrganisation, givenTeam, users } from '@partner-team/testing';
+import { expectRejection } from '@partner-team/testing/assertions';
 import { expect } from 'chai';
 import {
   ForbiddenError,

@@ -30,9 +30,9 @@ export class ListMembers {
   constructor(private readonly ports: Pick<PartnerTeamPorts, 'memberships' | 'roster'>) {}
 
   async execute(actor: Actor & RosterQueryInput): Promise<MemberList> {
-    const { organisation, membership, memberCount } = await authorizeTeamRead(this.ports.memberships, actor.actorUserId);
+    const { organisation, membership } = await authorizeTeamRead(this.ports.memberships, actor.actorUserId);
     const query = parseRosterQuery(actor, membership.role);
-    const page = await this.ports.roster.page(organisation.id, query, memberCount);
+    const page = await this.ports.roster.page(organisation.id, query);
     const last = page.items.at(-1);
     return {
       items: page.items.map((entry) => viewMember(entry, membership.role)),

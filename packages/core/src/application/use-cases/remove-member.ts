@@ -10,13 +10,13 @@ import type { Actor, PartnerTeamPorts } from '../partner-team-ports.js';
  */
 export class RemoveMember {
   constructor(
-    private readonly ports: Pick<PartnerTeamPorts, 'organisations' | 'memberships' | 'clock' | 'ids'>,
+    private readonly ports: Pick<PartnerTeamPorts, 'organisations' | 'clock' | 'ids'>,
     private readonly retry: RetryPolicy,
   ) {}
 
   async execute(input: Actor & { readonly targetUserId: string }): Promise<void> {
     const targetUserId = parseIdentifier(input.targetUserId, 'userId');
-    await mutateActorOrganisation(this.ports, this.retry, input, (organisation, context) => {
+    await mutateActorOrganisation(this.ports, this.retry, input, [targetUserId], (organisation, context) => {
       organisation.removeMember(context, targetUserId);
     });
   }

@@ -12,13 +12,13 @@ import type { Actor, PartnerTeamPorts } from '../partner-team-ports.js';
  */
 export class RevokeInvitation {
   constructor(
-    private readonly ports: Pick<PartnerTeamPorts, 'organisations' | 'memberships' | 'clock' | 'ids'>,
+    private readonly ports: Pick<PartnerTeamPorts, 'organisations' | 'clock' | 'ids'>,
     private readonly retry: RetryPolicy,
   ) {}
 
   async execute(input: Actor & { readonly invitationId: string }): Promise<void> {
     const invitationId = parseIdentifier(input.invitationId, 'invitationId');
-    await mutateActorOrganisation(this.ports, this.retry, input, (organisation, context) => {
+    await mutateActorOrganisation(this.ports, this.retry, input, [], (organisation, context) => {
       organisation.revokeInvitation(context, invitationId);
     });
   }

@@ -18,6 +18,8 @@ export interface AuditDetail {
   readonly role?: PartnerRole;
   readonly status?: InvitationStatus;
   readonly email?: string;
+  /** Pending invitations the change closed with it (an admin demoted or removed takes their invitations along). */
+  readonly revokedInvitations?: readonly string[];
 }
 
 /**

@@ -1,5 +1,7 @@
 import { anOrganisation } from '@partner-team/testing';
 import { expect } from 'chai';
+import type { Membership } from '../membership/membership.js';
+import type { OrganisationRecord } from './organisation-record.js';
 import { InvalidOrganisationStateError, PartnerOrganisation, type MutationContext } from './partner-organisation.js';
 
 const context = (actorUserId: string): MutationContext => ({
@@ -9,8 +11,17 @@ const context = (actorUserId: string): MutationContext => ({
   requestId: null,
 });
 
+const joined = new Date('2025-06-01T08:00:00.000Z');
+const member = (userId: string, role: Membership['role']): Membership => ({ userId, role, joinedAt: joined });
+const profile = { id: 'acme', name: 'Acme', status: 'active', bootstrapped: true, invitationsEnabled: true } as const;
+
+/** A record of acme with two admins (ada, bob), loaded with the memberships of `members`. */
+function record(members: Record<string, Membership | null>, overrides: Partial<OrganisationRecord> = {}): OrganisationRecord {
+  return { profile, version: 3, adminCount: 2, members: new Map(Object.entries(members)), invitations: [], ...overrides };
+}
+
 describe('PartnerOrganisation', function () {
-  describe('fromState', function () {
+  describe('create', function () {
     it('refuses states that break an invariant', function () {
       const invalid = {
         'no admin in a bootstrapped organisation': anOrganisation('acme').withUsers('cy').build(),
@@ -30,47 +41,99 @@ describe('PartnerOrganisation', function () {
           .build(),
       };
       for (const [reason, state] of Object.entries(invalid)) {
-        expect(() => PartnerOrganisation.fromState(state), reason).to.throw(InvalidOrganisationStateError);
+        expect(() => PartnerOrganisation.create(state), reason).to.throw(InvalidOrganisationStateError);
       }
     });
 
     it('accepts an organisation without admins while bootstrap is pending', function () {
-      const organisation = PartnerOrganisation.fromState(anOrganisation('acme').bootstrapPending().build());
-      expect(organisation.memberCount()).to.equal(0);
+      const organisation = PartnerOrganisation.create(anOrganisation('acme').bootstrapPending().build());
+      expect(organisation.adminCount()).to.equal(0);
+    });
+
+    it('hands out the whole state as the change that creates it', function () {
+      const state = anOrganisation('acme').withAdmins('ada').withUsers('cy').withInvitation({ id: 'i1', email: 'x@example.test', tokenHash: 'h1' }).build();
+      const change = PartnerOrganisation.create(state).pullChange();
+      expect(change).to.deep.equal({
+        organisationId: 'acme',
+        profile: { id: 'acme', name: 'Acme', status: 'active', bootstrapped: true, invitationsEnabled: true },
+        upsertedMembers: state.memberships,
+        removedMembers: [],
+        upsertedInvitations: state.invitations,
+        removedInvitations: [],
+        events: [],
+      });
+    });
+  });
+
+  describe('fromRecord', function () {
+    it('refuses records that break an invariant', function () {
+      const invalid: Record<string, OrganisationRecord> = {
+        'no admin in a bootstrapped organisation': record({}, { adminCount: 0 }),
+        'a negative admin count': record({}, { adminCount: -1 }),
+        'an unknown role': record({ ada: { userId: 'ada', role: 'owner' as never, joinedAt: joined } }),
+        'a membership filed under another user': record({ ada: member('bob', 'partner_admin') }),
+        'an unknown status': record({}, { profile: { ...profile, status: 'deleted' as never } }),
+        'an empty name': record({}, { profile: { ...profile, name: ' ' } }),
+      };
+      for (const [reason, r] of Object.entries(invalid)) {
+        expect(() => PartnerOrganisation.fromRecord(r), reason).to.throw(InvalidOrganisationStateError);
+      }
     });
 
     it('copies its input and output', function () {
-      const state = anOrganisation('acme').withAdmins('ada', 'bob').build();
-      const organisation = PartnerOrganisation.fromState(state);
-      (state.memberships as unknown as { role: string }[])[1]!.role = 'partner_user';
-      expect(organisation.adminCount()).to.equal(2);
-      const out = organisation.toState();
-      (out.memberships as unknown as { role: string }[])[0]!.role = 'partner_user';
-      expect(organisation.adminCount()).to.equal(2);
-      out.memberships[0]!.joinedAt.setTime(0);
-      expect(organisation.membershipOf('ada')?.joinedAt.getTime()).not.to.equal(0);
+      const members: Record<string, Membership | null> = { ada: member('ada', 'partner_admin') };
+      const input = record(members);
+      const organisation = PartnerOrganisation.fromRecord(input);
+      (input.members.get('ada') as { role: string }).role = 'partner_user';
+      expect(organisation.membershipOf('ada')?.role).to.equal('partner_admin');
+      organisation.membershipOf('ada')!.joinedAt.setTime(0);
+      expect(organisation.membershipOf('ada')?.joinedAt.getTime()).to.equal(joined.getTime());
+    });
+
+    it('answers only about the users it was loaded with', function () {
+      const organisation = PartnerOrganisation.fromRecord(record({ ada: member('ada', 'partner_admin'), zed: null }));
+      expect(organisation.membershipOf('zed')).to.equal(undefined);
+      expect(() => organisation.membershipOf('bob')).to.throw(/not loaded/);
+      expect(() => organisation.removeMember(context('ada'), 'bob')).to.throw(/not loaded/);
     });
   });
 
-  it('records events only for successful commands and hands each out once', function () {
-    const organisation = PartnerOrganisation.fromState(anOrganisation('acme').withAdmins('ada', 'bob').withUsers('cy').build());
+  it('records events only for successful commands and hands each change out once', function () {
+    const organisation = PartnerOrganisation.fromRecord(record({ ada: member('ada', 'partner_admin'), cy: member('cy', 'partner_user') }));
     expect(() => organisation.removeMember(context('ada'), 'ada')).to.throw();
-    expect(organisation.pullAuditEvents()).to.deep.equal([]);
+    expect(organisation.pullChange()).to.equal(undefined);
     organisation.removeMember(context('ada'), 'cy');
-    expect(organisation.pullAuditEvents().map((e) => e.action)).to.deep.equal(['member.removed']);
-    expect(organisation.pullAuditEvents()).to.deep.equal([]);
+    const change = organisation.pullChange();
+    expect(change?.removedMembers).to.deep.equal(['cy']);
+    expect(change?.upsertedMembers).to.deep.equal([]);
+    expect(change?.profile).to.equal(null);
+    expect(change?.events.map((e) => e.action)).to.deep.equal(['member.removed']);
+    expect(organisation.pullChange()).to.equal(undefined);
+  });
+
+  it('keeps the admin count as members change, so the last-admin rule holds within one decision', function () {
+    const organisation = PartnerOrganisation.fromRecord(record({ ada: member('ada', 'partner_admin'), bob: member('bob', 'partner_admin'), cy: member('cy', 'partner_user') }));
+    organisation.changeMemberRole(context('ada'), 'bob', 'partner_user');
+    expect(organisation.adminCount()).to.equal(1);
+    organisation.changeMemberRole(context('ada'), 'cy', 'partner_admin');
+    expect(organisation.adminCount()).to.equal(2);
+    organisation.removeMember(context('ada'), 'cy');
+    expect(organisation.adminCount()).to.equal(1);
   });
 
   it('prunes invitations closed more than 30 days ago when it next changes', function () {
-    const organisation = PartnerOrganisation.fromState(
-      anOrganisation('acme')
-        .withAdmins('ada')
-        .withUsers('cy')
-        .withInvitation({ id: 'old', email: 'o@example.test', tokenHash: 'h-old', status: 'revoked', closedAt: new Date('2025-12-01T00:00:00Z') })
-        .withInvitation({ id: 'recent', email: 'r@example.test', tokenHash: 'h-recent', status: 'revoked', closedAt: new Date('2026-01-01T00:00:00Z') })
-        .build(),
+    const state = anOrganisation('acme')
+      .withAdmins('ada')
+      .withUsers('cy')
+      .withInvitation({ id: 'old', email: 'o@example.test', tokenHash: 'h-old', status: 'revoked', closedAt: new Date('2025-12-01T00:00:00Z') })
+      .withInvitation({ id: 'recent', email: 'r@example.test', tokenHash: 'h-recent', status: 'revoked', closedAt: new Date('2026-01-01T00:00:00Z') })
+      .build();
+    const organisation = PartnerOrganisation.fromRecord(
+      record({ ada: member('ada', 'partner_admin'), cy: member('cy', 'partner_user') }, { adminCount: 1, invitations: state.invitations }),
     );
     organisation.removeMember(context('ada'), 'cy');
-    expect(organisation.toState().invitations.map((i) => i.id)).to.deep.equal(['recent']);
+    expect(organisation.invitation('old')).to.equal(undefined);
+    expect(organisation.invitation('recent')?.status).to.equal('revoked');
+    expect(organisation.pullChange()?.removedInvitations).to.deep.equal(['old']);
   });
 });

@@ -4,32 +4,48 @@ import type { OrganisationProfile } from './organisation-status.js';
 /** What a member may do on the partner-team surface right now. */
 export const permissions = [
   'members.view',
-  'members.view_activity',
   'clients.view_own',
+  'members.view_activity',
   'clients.view_any',
   'invitations.view',
+  'audit.view',
   'invitations.create',
   'invitations.revoke',
   'members.change_role',
   'members.remove',
-  'audit.view',
 ] as const;
 
 /** See {@link permissions}. */
 export type Permission = (typeof permissions)[number];
 
+/** Permissions that change the team: granted only in an active organisation. */
+const management: ReadonlySet<Permission> = new Set(['invitations.create', 'invitations.revoke', 'members.change_role', 'members.remove']);
+
+const userGrants: readonly Permission[] = ['members.view', 'clients.view_own'];
+const adminGrants: readonly Permission[] = [...permissions];
+
 /**
- * The permissions of a member with `role` in `organisation`: none while bootstrap is pending; reads
- * for everyone; the admin-only reads for partner_admins; management actions only for partner_admins
- * of an active organisation, and invitation creation only where invitations are enabled.
+ * Everything `role` may ever do, whatever the organisation's state: reads for every member, the
+ * admin-only reads and the management actions for partner_admins. The one place that tells the two
+ * roles apart.
+ */
+function roleGrants(role: PartnerRole): readonly Permission[] {
+  return role === 'partner_admin' ? adminGrants : userGrants;
+}
+
+/** True when `role` grants `permission` in some organisation state (used once the state checks passed). */
+export function roleAllows(role: PartnerRole, permission: Permission): boolean {
+  return roleGrants(role).includes(permission);
+}
+
+/**
+ * The permissions of a member with `role` in `organisation` right now: none while bootstrap is
+ * pending; the role's reads always; the role's management actions only in an active organisation,
+ * and invitation creation only where invitations are enabled.
  */
 export function permissionsFor(role: PartnerRole, organisation: OrganisationProfile): Permission[] {
   if (!organisation.bootstrapped) return [];
-  const granted: Permission[] = ['members.view', 'clients.view_own'];
-  if (role !== 'partner_admin') return granted;
-  granted.push('members.view_activity', 'clients.view_any', 'invitations.view', 'audit.view');
-  if (organisation.status !== 'active') return granted;
-  if (organisation.invitationsEnabled) granted.push('invitations.create');
-  granted.push('invitations.revoke', 'members.change_role', 'members.remove');
-  return granted;
+  return roleGrants(role).filter(
+    (p) => !management.has(p) || (organisation.status === 'active' && (p !== 'invitations.create' || organisation.invitationsEnabled)),
+  );
 }

@@ -2,6 +2,7 @@ import type { PartnerRole } from '../membership/partner-role.js';
 import { decodeBase64Url, encodeBase64Url } from '../shared/base64url.js';
 import { ForbiddenError, ValidationError } from '../shared/errors.js';
 import { isIdentifier } from '../shared/identifier.js';
+import { roleAllows } from '../organisation/permissions.js';
 
 /** Columns the roster can be sorted by. */
 export const rosterSorts = ['name', 'email', 'role', 'lastActiveAt'] as const;
@@ -185,7 +186,8 @@ function decodeRosterCursor(cursor: string, query: Omit<RosterQuery, 'after' | '
  * @throws {@link ValidationError} for an unknown sort or order, a page size outside 1–100, a search
  *   term longer than 100 characters or with control characters, or a cursor that is malformed or
  *   was issued for a different sort, order or term.
- * @throws {@link ForbiddenError} when a partner_user sorts by last activity (admin-only data).
+ * @throws {@link ForbiddenError} when the reader may not see last activity (`members.view_activity`)
+ *   and sorts by it.
  */
 export function parseRosterQuery(input: RosterQueryInput, role: PartnerRole): RosterQuery {
   const sort = input.sort ?? 'name';
@@ -205,7 +207,7 @@ export function parseRosterQuery(input: RosterQueryInput, role: PartnerRole): Ro
   const trimmed = textKey(rawTerm.trim());
   const term = trimmed === '' ? null : trimmed;
   const typedSort = sort as RosterSort;
-  if (typedSort === 'lastActiveAt' && role !== 'partner_admin') {
+  if (typedSort === 'lastActiveAt' && !roleAllows(role, 'members.view_activity')) {
     throw new ForbiddenError('Only partner_admins can sort by last activity');
   }
   const base = { term, sort: typedSort, order };

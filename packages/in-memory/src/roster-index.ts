@@ -1,14 +1,5 @@
-import {
-  comparePositions,
-  rosterPosition,
-  rosterSorts,
-  textKey,
-  type RosterEntry,
-  type RosterPage,
-  type RosterPosition,
-  type RosterQuery,
-  type RosterSort,
-} from '@partner-team/core';
+import { rosterSorts, type RosterEntry, type RosterPage, type RosterQuery, type RosterSort } from '@partner-team/core';
+import { comparePositions, rosterPosition, textKey, type RosterPosition } from '@partner-team/core/roster';
 import { RosterSearch } from './roster-search.js';
 
 /**

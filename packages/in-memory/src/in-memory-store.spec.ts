@@ -1,5 +1,5 @@
 import { persistencePortsOf } from '@partner-team/core';
-import { persistenceContract } from '../contracts/persistence-contract.js';
+import { persistenceContract } from '@partner-team/testing/contracts';
 import { InMemoryPartnerTeamStore } from './in-memory-store.js';
 
 persistenceContract('InMemoryPartnerTeamStore', () => {

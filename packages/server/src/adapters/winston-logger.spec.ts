@@ -1,27 +1,9 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import winston from 'winston';
-import { Sha256InvitationTokens } from './sha256-invitation-tokens.js';
 import { WinstonLogger, redact } from './winston-logger.js';
 
-describe('node adapters', function () {
-  it('issues invitation tokens of 256 random bits, never twice, stored only as SHA-256', function () {
-    const tokens = new Sha256InvitationTokens();
-    const issued = Array.from({ length: 2000 }, () => tokens.issue());
-    expect(new Set(issued.map((i) => i.token)).size).to.equal(2000);
-    for (const { token, hash } of issued.slice(0, 50)) {
-      expect(token).to.match(/^[A-Za-z0-9_-]{43}$/);
-      expect(Buffer.from(token, 'base64url')).to.have.length(32);
-      expect(hash).to.equal(tokens.hash(token)).and.not.equal(token);
-    }
-    // Every bit position takes both values across the sample: no constant bits.
-    const ones = new Array<number>(256).fill(0);
-    for (const { token } of issued) Buffer.from(token, 'base64url').forEach((byte, i) => {
-      for (let bit = 0; bit < 8; bit += 1) ones[i * 8 + bit]! += (byte >> bit) & 1;
-    });
-    expect(ones.every((n) => n > 800 && n < 1200)).to.equal(true);
-  });
-
+describe('winston logging', function () {
   it('redacts secret-looking fields at any depth', function () {
     expect(redact({ token: 'abc', nested: { csrfToken: 'x', sessionId: 'y', ok: 1 }, list: [{ authorization: 'Bearer z' }] })).to.deep.equal({
       token: '[redacted]',

@@ -1,0 +1,319 @@
+import {
+  ConcurrencyConflictError,
+  PartnerOrganisation,
+  MemberOfAnotherOrganisationError,
+  type AssignedClient,
+  type AuditEvent,
+  type AuditLog,
+  type ClientAssignments,
+  type DirectoryUser,
+  type Invitation,
+  type LoggedAuditEvent,
+  type MemberContext,
+  type MemberRoster,
+  type Membership,
+  type MembershipLookup,
+  type OrganisationChange,
+  type OrganisationProfile,
+  type OrganisationRecord,
+  type OrganisationRepository,
+  type OrganisationState,
+  type RosterEntry,
+  type RosterPage,
+  type RosterQuery,
+  type UserDirectory,
+} from '@partner-team/core';
+import { compareText } from '@partner-team/core/roster';
+import { RosterIndex } from './roster-index.js';
+
+/** One organisation as the store holds it: everything, indexed for the questions the ports ask. */
+interface StoredOrganisation {
+  profile: OrganisationProfile;
+  version: number;
+  readonly members: Map<string, Membership>;
+  admins: number;
+  readonly invitations: Map<string, Invitation>;
+  readonly roster: RosterIndex;
+}
+
+/** Everything the store holds, as deep copies: for "nothing changed" assertions and exports. */
+export interface InMemoryStoreDump {
+  readonly organisations: Record<string, { readonly state: OrganisationState; readonly version: number }>;
+  readonly auditEvents: Record<string, readonly AuditEvent[]>;
+  readonly users: readonly DirectoryUser[];
+}
+
+export interface InMemoryStoreOptions {
+  /**
+   * Yield to the event loop (a macrotask) at the start of every port call, so that concurrent use
+   * cases interleave between their load and their save as they would on a real database.
+   */
+  readonly interleave?: boolean;
+}
+
+const copyDate = (d: Date): Date => new Date(d.getTime());
+const copyMembership = (m: Membership): Membership => ({ userId: m.userId, role: m.role, joinedAt: copyDate(m.joinedAt) });
+const copyInvitation = (i: Invitation): Invitation => ({
+  ...i,
+  createdAt: copyDate(i.createdAt),
+  expiresAt: copyDate(i.expiresAt),
+  closedAt: i.closedAt === null ? null : copyDate(i.closedAt),
+});
+const copyUser = (u: DirectoryUser): DirectoryUser => ({ ...u, lastActiveAt: u.lastActiveAt === null ? null : copyDate(u.lastActiveAt) });
+const copyEntry = (e: RosterEntry): RosterEntry => ({
+  userId: e.userId,
+  name: e.name,
+  email: e.email,
+  role: e.role,
+  mfaEnabled: e.mfaEnabled,
+  lastActiveAt: e.lastActiveAt === null ? null : copyDate(e.lastActiveAt),
+});
+
+/**
+ * Every persistence port in one process. It keeps copies (never the objects it was given or hands
+ * out), applies the same version check and cross-organisation membership check as the MongoDB
+ * adapter, and keeps a sorted, searchable roster index per organisation. Single-threaded JavaScript
+ * makes each `save` atomic: the checks and all writes happen without an intervening await. Data lives
+ * as long as the process.
+ */
+export class InMemoryPartnerTeamStore {
+  private readonly organisationsById = new Map<string, StoredOrganisation>();
+  private readonly organisationOfUser = new Map<string, string>();
+  private readonly organisationOfTokenHash = new Map<string, string>();
+  private readonly auditByOrganisation = new Map<string, LoggedAuditEvent[]>();
+  private readonly usersById = new Map<string, DirectoryUser>();
+  private readonly userIdByEmail = new Map<string, string>();
+  private readonly clientNames = new Map<string, string>();
+  private readonly assignments = new Map<string, Set<string>>();
+
+  readonly organisations: OrganisationRepository;
+  readonly memberships: MembershipLookup;
+  readonly roster: MemberRoster;
+  readonly auditLog: AuditLog;
+  readonly users: UserDirectory;
+  readonly clients: ClientAssignments;
+
+  constructor(private readonly options: InMemoryStoreOptions = {}) {
+    const call = <T>(work: () => T): Promise<T> => this.call(work);
+    this.organisations = {
+      loadForMember: (userId, teammates = []) =>
+        call(() => {
+          const organisationId = this.organisationOfUser.get(userId);
+          return organisationId === undefined ? undefined : this.record(organisationId, [userId, ...teammates]);
+        }),
+      load: (organisationId, users = []) => call(() => this.record(organisationId, users)),
+      save: (change, expectedVersion) =>
+        call(() => {
+          this.save(change, expectedVersion);
+        }),
+      findByInvitationTokenHash: (hash) => call(() => this.organisationOfTokenHash.get(hash)),
+    };
+    this.memberships = { findByUser: (userId) => call(() => this.memberContext(userId)) };
+    this.roster = { page: (organisationId, query) => call(() => this.rosterPage(organisationId, query)) };
+    this.auditLog = {
+      page: (organisationId, query) =>
+        call(() => {
+          const log = this.auditByOrganisation.get(organisationId) ?? [];
+          const end = query.beforePosition === null ? log.length : Math.min(log.length, query.beforePosition - 1);
+          const start = Math.max(0, end - query.limit);
+          return { items: structuredClone(log.slice(start, end).reverse()), hasMore: start > 0 };
+        }),
+    };
+    this.users = {
+      findById: (id) =>
+        call(() => {
+          const user = this.usersById.get(id);
+          return user === undefined ? undefined : copyUser(user);
+        }),
+      findByEmail: (email) =>
+        call(() => {
+          const id = this.userIdByEmail.get(email);
+          const user = id === undefined ? undefined : this.usersById.get(id);
+          return user === undefined ? undefined : copyUser(user);
+        }),
+    };
+    this.clients = { assignedTo: (organisationId, userId) => call(() => this.assignedClients(organisationId, userId)) };
+  }
+
+  /** Adds or replaces a directory user (and refreshes their roster row). */
+  putUser(user: DirectoryUser): void {
+    const previous = this.usersById.get(user.id);
+    if (previous !== undefined && this.userIdByEmail.get(previous.email) === user.id) this.userIdByEmail.delete(previous.email);
+    const stored = copyUser(user);
+    this.usersById.set(user.id, stored);
+    this.userIdByEmail.set(stored.email, stored.id);
+    const organisation = this.organisationOf(user.id);
+    const membership = organisation?.members.get(user.id);
+    if (organisation !== undefined && membership !== undefined) organisation.roster.upsert(this.rosterEntry(user.id, membership.role));
+  }
+
+  /**
+   * Creates an organisation holding the whole `state` (checked by the aggregate's rules) unless one
+   * with its id exists; false when it did.
+   *
+   * @throws `InvalidOrganisationStateError` for a state that breaks a rule;
+   *   `MemberOfAnotherOrganisationError` when a member belongs to another organisation.
+   */
+  async createOrganisation(state: OrganisationState): Promise<boolean> {
+    if (this.organisationsById.has(state.id)) return false;
+    const creation = PartnerOrganisation.create(state).pullChange();
+    if (creation !== undefined) await this.organisations.save(creation, 0);
+    return true;
+  }
+
+  /** Adds or renames a client. */
+  putClient(client: AssignedClient): void {
+    this.clientNames.set(client.clientId, client.name);
+  }
+
+  /** Lets `userId` support `clientId` within `organisationId`. */
+  assignClient(organisationId: string, userId: string, clientId: string): void {
+    const key = `${organisationId}\u0000${userId}`;
+    const set = this.assignments.get(key) ?? new Set<string>();
+    set.add(clientId);
+    this.assignments.set(key, set);
+  }
+
+  /** A deep copy of the whole store. */
+  dump(): InMemoryStoreDump {
+    return {
+      organisations: Object.fromEntries(
+        [...this.organisationsById].map(([id, stored]) => [
+          id,
+          {
+            version: stored.version,
+            state: {
+              ...stored.profile,
+              memberships: [...stored.members.values()].map(copyMembership),
+              invitations: [...stored.invitations.values()].map(copyInvitation),
+            },
+          },
+        ]),
+      ),
+      auditEvents: Object.fromEntries([...this.auditByOrganisation].map(([id, log]) => [id, log.map((l) => structuredClone(l.event))])),
+      users: [...this.usersById.values()].map(copyUser),
+    };
+  }
+
+  /**
+   * Runs one port call. By default the work happens at call time (as a database applies a request
+   * on arrival), which keeps the window between a use case's load and save as small as a real
+   * store's; with `interleave`, the work waits for the next turn of the event loop instead, so that
+   * concurrent use cases interleave as much as possible.
+   */
+  private call<T>(work: () => T): Promise<T> {
+    // A throw inside `work` becomes the promise's rejection either way.
+    if (this.options.interleave !== true) {
+      return new Promise<T>((resolve) => {
+        resolve(work());
+      });
+    }
+    return new Promise<void>((resolve) => {
+      setImmediate(resolve);
+    }).then(work);
+  }
+
+  private organisationOf(userId: string): StoredOrganisation | undefined {
+    const organisationId = this.organisationOfUser.get(userId);
+    return organisationId === undefined ? undefined : this.organisationsById.get(organisationId);
+  }
+
+  private record(organisationId: string, users: readonly string[]): OrganisationRecord | undefined {
+    const stored = this.organisationsById.get(organisationId);
+    if (stored === undefined) return undefined;
+    const members = new Map<string, Membership | null>();
+    for (const userId of users) {
+      const membership = stored.members.get(userId);
+      members.set(userId, membership === undefined ? null : copyMembership(membership));
+    }
+    return {
+      profile: { ...stored.profile },
+      version: stored.version,
+      adminCount: stored.admins,
+      members,
+      invitations: [...stored.invitations.values()].map(copyInvitation),
+    };
+  }
+
+  private save(change: OrganisationChange, expectedVersion: number): void {
+    const existing = this.organisationsById.get(change.organisationId);
+    if ((existing?.version ?? 0) !== expectedVersion) throw new ConcurrencyConflictError(change.organisationId);
+    if (change.events.some((e) => e.organisationId !== change.organisationId)) throw new RangeError('audit events must belong to the saved organisation');
+    if (existing === undefined && change.profile === null) throw new RangeError('creating an organisation needs its profile');
+    for (const m of change.upsertedMembers) {
+      const other = this.organisationOfUser.get(m.userId);
+      if (other !== undefined && other !== change.organisationId) throw new MemberOfAnotherOrganisationError();
+    }
+    // Checks passed: apply everything, with no await in between.
+    const stored: StoredOrganisation = existing ?? {
+      profile: { ...(change.profile as OrganisationProfile) },
+      version: 0,
+      members: new Map(),
+      admins: 0,
+      invitations: new Map(),
+      roster: new RosterIndex(),
+    };
+    if (change.profile !== null) stored.profile = { ...change.profile };
+    stored.version = expectedVersion + 1;
+    const initial = stored.members.size === 0;
+    for (const userId of change.removedMembers) {
+      const before = stored.members.get(userId);
+      if (before === undefined) continue;
+      if (before.role === 'partner_admin') stored.admins -= 1;
+      stored.members.delete(userId);
+      this.organisationOfUser.delete(userId);
+      stored.roster.remove(userId);
+    }
+    for (const m of change.upsertedMembers) {
+      const before = stored.members.get(m.userId);
+      if (before?.role === 'partner_admin') stored.admins -= 1;
+      if (m.role === 'partner_admin') stored.admins += 1;
+      stored.members.set(m.userId, copyMembership(m));
+      this.organisationOfUser.set(m.userId, change.organisationId);
+      if (!initial && before?.role !== m.role) stored.roster.upsert(this.rosterEntry(m.userId, m.role));
+    }
+    // A first fill sorts once instead of inserting member by member.
+    if (initial) stored.roster.load([...stored.members.values()].map((m) => this.rosterEntry(m.userId, m.role)));
+    // A pruned invitation's token still names its organisation, which then answers "no such invitation".
+    for (const id of change.removedInvitations) stored.invitations.delete(id);
+    for (const invitation of change.upsertedInvitations) {
+      stored.invitations.set(invitation.id, copyInvitation(invitation));
+      this.organisationOfTokenHash.set(invitation.tokenHash, change.organisationId);
+    }
+    this.organisationsById.set(change.organisationId, stored);
+    const log = this.auditByOrganisation.get(change.organisationId) ?? [];
+    for (const event of change.events) log.push({ event: structuredClone(event), position: log.length + 1 });
+    this.auditByOrganisation.set(change.organisationId, log);
+  }
+
+  private rosterEntry(userId: string, role: RosterEntry['role']): RosterEntry {
+    const user = this.usersById.get(userId);
+    return {
+      userId,
+      role,
+      name: user?.name ?? '',
+      email: user?.email ?? '',
+      mfaEnabled: user?.mfaEnabled ?? false,
+      lastActiveAt: user?.lastActiveAt ?? null,
+    };
+  }
+
+  private memberContext(userId: string): MemberContext | undefined {
+    const organisation = this.organisationOf(userId);
+    const membership = organisation?.members.get(userId);
+    if (organisation === undefined || membership === undefined) return undefined;
+    return { organisation: { ...organisation.profile }, membership: copyMembership(membership) };
+  }
+
+  private rosterPage(organisationId: string, query: RosterQuery): RosterPage {
+    const page = this.organisationsById.get(organisationId)?.roster.page(query) ?? { items: [], total: 0, hasMore: false };
+    return { ...page, items: page.items.map(copyEntry) };
+  }
+
+  private assignedClients(organisationId: string, userId: string): AssignedClient[] {
+    const ids = this.assignments.get(`${organisationId}\u0000${userId}`) ?? new Set<string>();
+    return [...ids]
+      .map((clientId) => ({ clientId, name: this.clientNames.get(clientId) ?? clientId }))
+      .sort((a, b) => compareText(a.name, b.name) || compareText(a.clientId, b.clientId));
+  }
+}

@@ -1,0 +1,1 @@
+export { InMemoryPartnerTeamStore, type InMemoryStoreDump, type InMemoryStoreOptions } from './in-memory-store.js';
