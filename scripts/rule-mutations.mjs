@@ -15,7 +15,7 @@ const spec = (name) => `${root}packages/core/dist/application/use-cases/${name}.
 const mutations = [
   ['no one changes their own role', '        if (targetUserId === actor.userId)\n            throw new SelfRoleChangeError();', '', 'change-member-role'],
   ['no one removes themselves', '        if (targetUserId === actor.userId)\n            throw new SelfRemovalError();', '', 'remove-member'],
-  ['an organisation keeps a partner_admin', "if (target.role === 'partner_admin' && role !== 'partner_admin' && this.admins <= 1) {", 'if (false) {', 'change-member-role'],
+  ['an organisation keeps a partner_admin', 'if (managesTeam(target.role) && !managesTeam(role) && this.admins <= 1) {', 'if (false) {', 'change-member-role'],
   ['only partner_admins mutate', "        requireGrant(actor, 'members.change_role');\n", '', 'change-member-role'],
   ['suspended / archived organisations refuse management', "        if (this.profile.status !== 'active')\n            throw new OrganisationNotActiveError(this.profile.status);\n        return actor;", '        return actor;', 'change-member-role'],
   ['one pending invitation per email', "if (samePending.some((i) => effectiveInvitationStatus(i, context.at) === 'pending'))", 'if (false)', 'invite-user'],

@@ -39,6 +39,9 @@ fi
 echo "==> tests"
 npx mocha
 
+echo "==> what a consumer of the packed packages sees (README examples type-checked and run)"
+node scripts/consumer-check.mjs
+
 echo "==> every domain rule is guarded by a spec (each rule removed in turn must fail one)"
 node scripts/rule-mutations.mjs
 

@@ -1,11 +1,13 @@
 import type { InMemoryPartnerTeamStore } from '@partner-team/in-memory';
 import { TestTeam, anOrganisation, users } from '@partner-team/testing';
 import { expect } from 'chai';
+import type { PartnerRole } from '../domain/membership/partner-role.js';
 import { ConcurrencyConflictError, DomainError } from '../domain/shared/errors.js';
 import type { OrganisationRepository } from './ports/organisation-repository.js';
 
 const { ada, bob, cy, eve, gus } = users;
 const rounds = 50;
+const adminRole: PartnerRole = 'partner_admin';
 
 async function twoAdmins(options: { naive?: boolean } = {}): Promise<TestTeam> {
   const team = new TestTeam({ interleave: true });
@@ -39,8 +41,7 @@ function makeNaive(store: InMemoryPartnerTeamStore): void {
 function admins(team: TestTeam): string[] {
   return team
     .stateOf('acme')
-    .memberships.filter((m) => m.role === 'partner_admin')
-    .map((m) => m.userId);
+    .memberships.flatMap((m) => (m.role === adminRole ? [m.userId] : []));
 }
 
 type Race = (team: TestTeam) => [Promise<unknown>, Promise<unknown>];

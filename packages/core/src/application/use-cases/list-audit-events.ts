@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../domain/audit/audit-event.js';
-import { decodeBase64Url, encodeBase64Url } from '../../domain/shared/base64url.js';
+import { decodeJsonCursor, encodeBase64Url } from '../../domain/shared/base64url.js';
 import { roleAllows } from '../../domain/organisation/permissions.js';
 import { ForbiddenError, ValidationError } from '../../domain/shared/errors.js';
 import { authorizeTeamRead } from '../authorization.js';
@@ -13,13 +13,7 @@ function invalid(path: string, message: string): ValidationError {
 }
 
 function decodeCursor(cursor: string): number {
-  const text = cursor.length <= 64 ? decodeBase64Url(cursor) : undefined;
-  let body: unknown;
-  try {
-    body = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
+  const body = decodeJsonCursor(cursor, 64);
   const position = (body as { v?: unknown; p?: unknown } | undefined)?.p;
   if ((body as { v?: unknown } | undefined)?.v !== 1 || !Number.isSafeInteger(position) || (position as number) < 0) {
     throw invalid('cursor', 'is not a cursor this server issued');

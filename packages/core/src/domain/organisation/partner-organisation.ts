@@ -22,7 +22,7 @@ import {
 import { isIdentifier } from '../shared/identifier.js';
 import type { OrganisationChange, OrganisationRecord, OrganisationState } from './organisation-record.js';
 import { isOrganisationStatus, type OrganisationProfile } from './organisation-status.js';
-import { roleAllows, type Permission } from './permissions.js';
+import { managesTeam, roleAllows, type Permission } from './permissions.js';
 
 /** Who acts, when, and under which ids the resulting audit event is recorded. */
 export interface MutationContext {
@@ -150,7 +150,7 @@ export class PartnerOrganisation {
       if (!isPartnerRole(m.role)) throw new InvalidOrganisationStateError(profile.id, `membership ${m.userId} has an unknown role`);
       if (members.has(m.userId)) throw new InvalidOrganisationStateError(profile.id, `user ${m.userId} is a member twice`);
       members.set(m.userId, copyMembership(m));
-      if (m.role === 'partner_admin') admins += 1;
+      if (managesTeam(m.role)) admins += 1;
     }
     if (profile.bootstrapped && admins === 0) throw new InvalidOrganisationStateError(profile.id, 'a bootstrapped organisation has no partner_admin');
     const organisation = new PartnerOrganisation(profile, admins, members, checkedInvitations(profile.id, state.invitations), true);
@@ -337,14 +337,14 @@ export class PartnerOrganisation {
     if (targetUserId === actor.userId) throw new SelfRoleChangeError();
     const target = this.membershipOf(targetUserId);
     if (target === undefined) throw new MemberNotFoundError();
-    if (target.role === 'partner_admin' && role !== 'partner_admin' && this.admins <= 1) {
+    if (managesTeam(target.role) && !managesTeam(role) && this.admins <= 1) {
       throw new LastAdminError(this.id);
     }
     requireGrant(actor, 'members.change_role');
     if (target.role === role) return target;
     const changed: Membership = { ...target, role };
     this.putMember(targetUserId, changed);
-    const revoked = role === 'partner_admin' ? [] : this.revokeInvitationsOf(targetUserId, context.at);
+    const revoked = managesTeam(role) ? [] : this.revokeInvitationsOf(targetUserId, context.at);
     this.record(context, 'member.role_changed', {
       targetUserId,
       invitationId: null,
@@ -367,7 +367,7 @@ export class PartnerOrganisation {
     if (targetUserId === actor.userId) throw new SelfRemovalError();
     const target = this.membershipOf(targetUserId);
     if (target === undefined) throw new MemberNotFoundError();
-    if (target.role === 'partner_admin' && this.admins <= 1) throw new LastAdminError(this.id);
+    if (managesTeam(target.role) && this.admins <= 1) throw new LastAdminError(this.id);
     requireGrant(actor, 'members.remove');
     this.putMember(targetUserId, null);
     const revoked = this.revokeInvitationsOf(targetUserId, context.at);
@@ -446,8 +446,8 @@ export class PartnerOrganisation {
 
   private putMember(userId: string, membership: Membership | null): void {
     const before = this.members.get(userId) ?? null;
-    if (before?.role === 'partner_admin') this.admins -= 1;
-    if (membership?.role === 'partner_admin') this.admins += 1;
+    if (before !== null && managesTeam(before.role)) this.admins -= 1;
+    if (membership !== null && managesTeam(membership.role)) this.admins += 1;
     this.members.set(userId, membership);
     this.changedMembers.set(userId, membership);
   }

@@ -39,6 +39,14 @@ export function roleAllows(role: PartnerRole, permission: Permission): boolean {
 }
 
 /**
+ * Whether `role` manages the team: the role an organisation must always keep one member in (the
+ * last-admin rule), and whose holder's invitations lapse when they lose it.
+ */
+export function managesTeam(role: PartnerRole): boolean {
+  return roleAllows(role, 'members.change_role');
+}
+
+/**
  * The permissions of a member with `role` in `organisation` right now: none while bootstrap is
  * pending; the role's reads always; the role's management actions only in an active organisation,
  * and invitation creation only where invitations are enabled.

@@ -1,5 +1,5 @@
 import type { PartnerRole } from '../membership/partner-role.js';
-import { decodeBase64Url, encodeBase64Url } from '../shared/base64url.js';
+import { decodeJsonCursor, encodeBase64Url } from '../shared/base64url.js';
 import { ForbiddenError, ValidationError } from '../shared/errors.js';
 import { isIdentifier } from '../shared/identifier.js';
 import { roleAllows } from '../organisation/permissions.js';
@@ -155,13 +155,7 @@ function keyShapeOf(sort: RosterSort): readonly ('string' | 'number')[] {
 }
 
 function decodeRosterCursor(cursor: string, query: Omit<RosterQuery, 'after' | 'limit'>): RosterPosition {
-  const text = cursor.length <= 2048 ? decodeBase64Url(cursor) : undefined;
-  let body: unknown;
-  try {
-    body = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
+  const body = decodeJsonCursor(cursor, 2048);
   if (typeof body !== 'object' || body === null) throw invalid('cursor', 'is not a cursor this server issued');
   const c = body as Partial<CursorBody>;
   if (c.v !== 1 || c.s !== query.sort || c.o !== query.order || c.q !== query.term) {

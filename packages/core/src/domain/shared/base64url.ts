@@ -69,3 +69,16 @@ export function decodeBase64Url(encoded: string): string | undefined {
   }
   return utf8Text(bytes);
 }
+
+/**
+ * The JSON value a cursor of at most `maxLength` characters encodes (base64url of JSON), or
+ * undefined when it is longer, not base64url, or not JSON. Callers then check its shape.
+ */
+export function decodeJsonCursor(cursor: string, maxLength: number): unknown {
+  const text = cursor.length <= maxLength ? decodeBase64Url(cursor) : undefined;
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
