@@ -33,7 +33,7 @@ export type { OrganisationRepository } from './application/ports/organisation-re
 export type { MembershipLookup, MemberContext } from './application/ports/membership-lookup.js';
 export type { MemberRoster, RosterPage } from './application/ports/member-roster.js';
 export type { AuditLog, LoggedAuditEvent } from './application/ports/audit-log.js';
-export type { UserDirectory, DirectoryUser } from './application/ports/user-directory.js';
+export type { UserDirectory, DirectoryUser, DirectoryUserUpdate, UserActivity } from './application/ports/user-directory.js';
 export type { ClientAssignments, AssignedClient } from './application/ports/client-assignments.js';
 export type { Clock } from './application/ports/clock.js';
 export type { IdGenerator } from './application/ports/id-generator.js';

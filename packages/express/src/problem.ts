@@ -39,6 +39,7 @@ export const problemTypes = {
   invitation_pending: { status: 409, title: 'An invitation is already pending' },
   too_many_pending_invitations: { status: 409, title: 'Too many pending invitations' },
   member_of_another_organisation: { status: 409, title: 'Already in another partner organisation' },
+  email_in_use: { status: 409, title: 'The email address belongs to another user' },
   concurrency_conflict: { status: 409, title: 'Changed concurrently; try again' },
   invitation_expired: { status: 410, title: 'The invitation has expired' },
   payload_too_large: { status: 413, title: 'The request body is too large' },

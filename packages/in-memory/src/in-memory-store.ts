@@ -1,5 +1,6 @@
 import {
   ConcurrencyConflictError,
+  EmailInUseError,
   PartnerOrganisation,
   MemberOfAnotherOrganisationError,
   type AssignedClient,
@@ -7,6 +8,7 @@ import {
   type AuditLog,
   type ClientAssignments,
   type DirectoryUser,
+  type DirectoryUserUpdate,
   type Invitation,
   type LoggedAuditEvent,
   type MemberContext,
@@ -131,11 +133,22 @@ export class InMemoryPartnerTeamStore {
           const user = id === undefined ? undefined : this.usersById.get(id);
           return user === undefined ? undefined : copyUser(user);
         }),
+      upsert: (updates) =>
+        call(() => {
+          this.upsertUsers(updates);
+        }),
+      recordActivity: (activity) =>
+        call(() => {
+          for (const { userId, at } of activity) {
+            const user = this.usersById.get(userId);
+            if (user !== undefined && (user.lastActiveAt === null || user.lastActiveAt.getTime() < at.getTime())) this.putUser({ ...user, lastActiveAt: at });
+          }
+        }),
     };
     this.clients = { assignedTo: (organisationId, userId) => call(() => this.assignedClients(organisationId, userId)) };
   }
 
-  /** Adds or replaces a directory user (and refreshes their roster row). */
+  /** Adds or replaces a directory user (and refreshes their roster row); no email check (seeding). */
   putUser(user: DirectoryUser): void {
     const previous = this.usersById.get(user.id);
     if (previous !== undefined && this.userIdByEmail.get(previous.email) === user.id) this.userIdByEmail.delete(previous.email);
@@ -159,6 +172,29 @@ export class InMemoryPartnerTeamStore {
     const creation = PartnerOrganisation.create(state).pullChange();
     if (creation !== undefined) await this.organisations.save(creation, 0);
     return true;
+  }
+
+  private upsertUsers(updates: readonly DirectoryUserUpdate[]): void {
+    // After the batch, no address may belong to two users: a later update of one id wins, and a
+    // holder outside the batch keeps its address.
+    const finalEmail = new Map(updates.map((u) => [u.id, u.email]));
+    const owner = new Map<string, string>();
+    for (const [id, email] of finalEmail) {
+      const other = owner.get(email);
+      const holder = this.userIdByEmail.get(email);
+      if ((other !== undefined && other !== id) || (holder !== undefined && holder !== id && !finalEmail.has(holder))) throw new EmailInUseError(email);
+      owner.set(email, id);
+    }
+    for (const update of updates) {
+      const existing = this.usersById.get(update.id);
+      this.putUser({
+        id: update.id,
+        name: update.name,
+        email: update.email,
+        mfaEnabled: update.mfaEnabled,
+        lastActiveAt: update.lastActiveAt === undefined ? (existing?.lastActiveAt ?? null) : update.lastActiveAt,
+      });
+    }
   }
 
   /** Adds or renames a client. */

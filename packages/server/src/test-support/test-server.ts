@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { defaultInvitationTtlMs, type IdGenerator } from '@partner-team/core';
+import { defaultInvitationTtlMs, type IdGenerator, type PersistencePorts } from '@partner-team/core';
 import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
 import { InMemoryPartnerTeamStore } from '@partner-team/in-memory';
 import { DeterministicTokens, FixedClock, MemoryLogger, RecordingNotifier, SequentialIds } from '@partner-team/testing';
@@ -79,22 +79,24 @@ class ResettablePersistence implements Persistence {
   readonly kind = 'in-memory' as const;
   current!: Persistence;
   store!: InMemoryPartnerTeamStore;
-  readonly organisations: Persistence['organisations'] = {
-    loadForMember: (u, t) => this.current.organisations.loadForMember(u, t),
-    load: (id, u) => this.current.organisations.load(id, u),
-    save: (c, v) => this.current.organisations.save(c, v),
-    findByInvitationTokenHash: (h) => this.current.organisations.findByInvitationTokenHash(h),
-  };
-  readonly memberships: Persistence['memberships'] = { findByUser: (u) => this.current.memberships.findByUser(u) };
-  readonly roster: Persistence['roster'] = { page: (o, q) => this.current.roster.page(o, q) };
-  readonly auditLog: Persistence['auditLog'] = { page: (o, q) => this.current.auditLog.page(o, q) };
-  readonly users: Persistence['users'] = { findById: (i) => this.current.users.findById(i), findByEmail: (e) => this.current.users.findByEmail(e) };
-  readonly clients: Persistence['clients'] = { assignedTo: (o, u) => this.current.clients.assignedTo(o, u) };
+  readonly organisations = this.forward('organisations');
+  readonly memberships = this.forward('memberships');
+  readonly roster = this.forward('roster');
+  readonly auditLog = this.forward('auditLog');
+  readonly users = this.forward('users');
+  readonly clients = this.forward('clients');
   readyAnswer = true;
   ready = () => Promise.resolve(this.readyAnswer);
   close = () => Promise.resolve();
 
   constructor(private readonly seed: (store: InMemoryPartnerTeamStore) => Promise<Persistence>) {}
+
+  /** A port whose every call goes to the current store's port (the use cases keep the port object). */
+  private forward<K extends keyof PersistencePorts>(port: K): PersistencePorts[K] {
+    return new Proxy({} as PersistencePorts[K], {
+      get: (_target, method) => (...args: unknown[]) => (this.current[port] as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>)[method]?.(...args),
+    });
+  }
 
   async reset(): Promise<void> {
     const store = new InMemoryPartnerTeamStore();

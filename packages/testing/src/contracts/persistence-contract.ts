@@ -1,5 +1,6 @@
 import {
   ConcurrencyConflictError,
+  EmailInUseError,
   MemberOfAnotherOrganisationError,
   type AuditEvent,
   type AuditLog,
@@ -13,6 +14,7 @@ import {
   type PartnerRole,
   type RosterEntry,
   type RosterQueryInput,
+  type UserDirectory,
 } from '@partner-team/core';
 import { parseRosterQuery, referenceRosterPage, rosterPosition } from '@partner-team/core/roster';
 import { expect } from 'chai';
@@ -27,7 +29,8 @@ export interface PersistenceSubject {
   readonly memberships: MembershipLookup;
   readonly auditLog: AuditLog;
   readonly roster: MemberRoster;
-  /** Adds or replaces users in the directory the roster reads. */
+  readonly users: UserDirectory;
+  /** Adds or replaces users in the directory the roster reads (seeding, without the port's checks). */
   putUsers(users: readonly DirectoryUser[]): Promise<void>;
   /** Releases the store (drop the database, close connections). */
   dispose?(): Promise<void>;
@@ -279,6 +282,59 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
       expect(await subject.organisations.findByInvitationTokenHash('hash-two')).to.equal('acme');
       expect(await subject.organisations.findByInvitationTokenHash('hash-three')).to.equal('acme');
       expect(await subject.organisations.findByInvitationTokenHash('hash-four')).to.equal(undefined);
+    });
+
+    describe('directory', function () {
+      const profile = (id: string, email: string, extra: { name?: string; mfaEnabled?: boolean; lastActiveAt?: Date | null } = {}) => ({
+        id,
+        name: extra.name ?? id.toUpperCase(),
+        email,
+        mfaEnabled: extra.mfaEnabled ?? false,
+        ...(extra.lastActiveAt === undefined ? {} : { lastActiveAt: extra.lastActiveAt }),
+      });
+
+      it('adds and replaces users, keeping the last activity unless the update carries one', async function () {
+        await subject.users.upsert([profile('new1', 'new1@acme.example', { lastActiveAt: at(5) }), profile('new2', 'new2@acme.example')]);
+        expect(await subject.users.findById('new1')).to.deep.equal({ id: 'new1', name: 'NEW1', email: 'new1@acme.example', mfaEnabled: false, lastActiveAt: at(5) });
+        expect(await subject.users.findById('new2')).to.deep.equal({ id: 'new2', name: 'NEW2', email: 'new2@acme.example', mfaEnabled: false, lastActiveAt: null });
+        await subject.users.upsert([profile('new1', 'renamed@acme.example', { name: 'Renamed', mfaEnabled: true })]);
+        expect(await subject.users.findById('new1')).to.deep.equal({ id: 'new1', name: 'Renamed', email: 'renamed@acme.example', mfaEnabled: true, lastActiveAt: at(5) });
+        expect((await subject.users.findByEmail('renamed@acme.example'))?.id).to.equal('new1');
+        expect(await subject.users.findByEmail('new1@acme.example')).to.equal(undefined);
+        await subject.users.upsert([profile('new1', 'renamed@acme.example', { lastActiveAt: null })]);
+        expect((await subject.users.findById('new1'))?.lastActiveAt).to.equal(null);
+      });
+
+      it('refuses a batch that gives one address to two users, and writes none of it', async function () {
+        const error = await expectRejection(subject.users.upsert([profile('new1', 'new1@acme.example'), profile('cy', 'ada@acme.example')]), EmailInUseError);
+        expect(error.email).to.equal('ada@acme.example');
+        expect(await subject.users.findById('new1')).to.equal(undefined);
+        expect((await subject.users.findById('cy'))?.email).to.equal('cy@acme.example');
+        await expectRejection(subject.users.upsert([profile('new1', 'same@acme.example'), profile('new2', 'same@acme.example')]), EmailInUseError);
+        expect(await subject.users.findByEmail('same@acme.example')).to.equal(undefined);
+        // An address given up in the same batch may be taken.
+        await subject.users.upsert([profile('ada', 'ada.lovelace@acme.example'), profile('new1', 'ada@acme.example')]);
+        expect((await subject.users.findByEmail('ada@acme.example'))?.id).to.equal('new1');
+        expect((await subject.users.findByEmail('ada.lovelace@acme.example'))?.id).to.equal('ada');
+      });
+
+      it('raises the last activity and never lowers it; unknown users are ignored', async function () {
+        await subject.users.upsert([profile('new1', 'new1@acme.example', { lastActiveAt: at(10) })]);
+        await subject.users.recordActivity([{ userId: 'new1', at: at(5) }, { userId: 'ghost', at: at(20) }]);
+        expect((await subject.users.findById('new1'))?.lastActiveAt).to.deep.equal(at(10));
+        await subject.users.recordActivity([{ userId: 'new1', at: at(30) }, { userId: 'new1', at: at(25) }, { userId: 'cy', at: at(40) }]);
+        expect((await subject.users.findById('new1'))?.lastActiveAt).to.deep.equal(at(30));
+        expect((await subject.users.findById('cy'))?.lastActiveAt).to.deep.equal(at(40));
+        expect(await subject.users.findById('ghost')).to.equal(undefined);
+      });
+
+      it('shows directory changes in the roster of the user’s organisation', async function () {
+        await create(acme());
+        await subject.users.upsert([profile('cy', 'cy.hopper@acme.example', { name: 'Cy Hopper', mfaEnabled: true })]);
+        await subject.users.recordActivity([{ userId: 'cy', at: at(42) }]);
+        const page = await subject.roster.page('acme', parseRosterQuery({ q: 'hopper' }, 'partner_admin'));
+        expect(page.items).to.deep.equal([{ userId: 'cy', name: 'Cy Hopper', email: 'cy.hopper@acme.example', role: 'partner_user', mfaEnabled: true, lastActiveAt: at(42) }]);
+      });
     });
 
     describe('roster', function () {

@@ -20,6 +20,7 @@ export const domainErrorCodes = [
   'invitation_email_mismatch',
   'too_many_pending_invitations',
   'member_of_another_organisation',
+  'email_in_use',
   'concurrency_conflict',
 ] as const;
 
@@ -198,6 +199,15 @@ export class MemberOfAnotherOrganisationError extends DomainError {
 
   constructor() {
     super('You already belong to another partner organisation');
+  }
+}
+
+/** Thrown by the directory when an email address would belong to two users. */
+export class EmailInUseError extends DomainError {
+  readonly code = 'email_in_use';
+
+  constructor(readonly email: string) {
+    super('This email address belongs to another user');
   }
 }
 
