@@ -2,8 +2,7 @@
 // each page checked identical to the naive reference (filter + full sort), timed in process.
 import { isDeepStrictEqual } from 'node:util';
 import { rosterSorts } from '@partner-team/core';
-import { comparePositions, parseRosterQuery, referenceRosterPage, rosterPosition } from '@partner-team/core/roster';
-import { RosterIndex } from '@partner-team/in-memory/internal';
+import { comparePositions, parseRosterQuery, referenceRosterPage, rosterPosition, RosterIndex } from '@partner-team/core/roster';
 import { person, terms } from './roster-data.mjs';
 
 const roles = (n) => (n % 10 === 0 ? 'partner_admin' : 'partner_user');

@@ -10,3 +10,4 @@ export {
   parseRosterQuery,
   type RosterPosition,
 } from './domain/roster/roster-query.js';
+export { RosterIndex, type RosterIndexPage } from './domain/roster/roster-index.js';

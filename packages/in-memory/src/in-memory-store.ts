@@ -25,8 +25,8 @@ import {
   type RosterQuery,
   type UserDirectory,
 } from '@partner-team/core';
-import { compareText } from '@partner-team/core/roster';
-import { RosterIndex } from './roster-index.js';
+import { compareText, RosterIndex } from '@partner-team/core/roster';
+
 
 /** One organisation as the store holds it: everything, indexed for the questions the ports ask. */
 interface StoredOrganisation {

@@ -1,68 +1,61 @@
-import type { Collection, Db, IndexDescription } from 'mongodb';
-import type { AssignmentDoc, ClaimDoc, ClientDoc, CommitDoc, MemberRowDoc, ProjectionMarkDoc, UserDoc } from './documents.js';
+import type { Collection, Db } from 'mongodb';
+import type {
+  AssignmentDoc,
+  ClaimDoc,
+  ClaimPointerDoc,
+  ClientDoc,
+  EmailDoc,
+  EntryDoc,
+  SlotDoc,
+  SnapshotDoc,
+  SnapshotPointerDoc,
+  TokenDoc,
+  UserDoc,
+} from './documents.js';
 
-/** The adapter's collections (names can be prefixed to share a database). */
+/**
+ * The adapter's collections (names can be prefixed to share a database). Every request-path read
+ * is an `_id` equality, and only on collections whose size does not grow with history (`recent`,
+ * `users`, `claims`): FerretDB on SQLite evaluates even an `_id` equality by scanning the table, so
+ * what a request reads must stay small. `history` and `snapshots` only take inserts on the request
+ * path (an insert checks its unique `_id` through the index, at constant cost) and are read on cold
+ * loads, deep audit pages and repairs. See docs/adr/0006-mongodb-persistence.md.
+ */
 export interface Collections {
-  readonly commits: Collection<CommitDoc>;
+  /** Every entry of every organisation's sequence, forever: the compare-and-set and the audit trail. */
+  readonly history: Collection<EntryDoc>;
+  /** Ring slots (the latest entries of each organisation), snapshot pointers and invitation token lookups. */
+  readonly recent: Collection<SlotDoc>;
+  readonly snapshotPointers: Collection<SnapshotPointerDoc>;
+  readonly tokens: Collection<TokenDoc>;
+  /** The whole state of each organisation at two recent points (cold loads start there). */
+  readonly snapshots: Collection<SnapshotDoc>;
   readonly claims: Collection<ClaimDoc>;
-  readonly members: Collection<MemberRowDoc>;
-  /** The projection marks, kept in the roster collection under "<organisationId>/~". */
-  readonly marks: Collection<ProjectionMarkDoc>;
+  readonly claimPointers: Collection<ClaimPointerDoc>;
   readonly users: Collection<UserDoc>;
+  readonly emails: Collection<EmailDoc>;
   readonly clients: Collection<ClientDoc>;
   readonly assignments: Collection<AssignmentDoc>;
 }
 
 export function collections(db: Db, prefix = ''): Collections {
+  const recent = db.collection(`${prefix}organisation_recent`);
+  const claims = db.collection(`${prefix}membership_claims`);
+  const users = db.collection(`${prefix}users`);
   return {
-    commits: db.collection<CommitDoc>(`${prefix}organisation_commits`),
-    claims: db.collection<ClaimDoc>(`${prefix}membership_claims`),
-    members: db.collection<MemberRowDoc>(`${prefix}roster_members`),
-    marks: db.collection<ProjectionMarkDoc>(`${prefix}roster_members`),
-    users: db.collection<UserDoc>(`${prefix}users`),
+    history: db.collection<EntryDoc>(`${prefix}organisation_history`),
+    recent: recent as Collection<SlotDoc>,
+    snapshotPointers: recent as unknown as Collection<SnapshotPointerDoc>,
+    tokens: recent as unknown as Collection<TokenDoc>,
+    snapshots: db.collection<SnapshotDoc>(`${prefix}organisation_snapshots`),
+    claims: claims as Collection<ClaimDoc>,
+    claimPointers: claims as unknown as Collection<ClaimPointerDoc>,
+    users: users as Collection<UserDoc>,
+    emails: users as unknown as Collection<EmailDoc>,
     clients: db.collection<ClientDoc>(`${prefix}clients`),
     assignments: db.collection<AssignmentDoc>(`${prefix}client_assignments`),
   };
 }
 
-/**
- * Every index the adapter relies on. Commits and claims are read by `_id` ranges (the default
- * `_id` index); the roster has one compound index per sort key, each starting with the
- * organisation and the active flag and ending with the user id tie-breaker, so that a page is an
- * index scan in sort order (see docs/adr/0006-mongodb-persistence.md).
- */
-export const indexes: Partial<Record<keyof Collections, (IndexDescription & { name: string })[]>> = {
-  commits: [
-    { key: { tokens: 1 }, name: 'invitation_token_hash' },
-    { key: { at: 1 }, name: 'commit_time' },
-  ],
-  members: [
-    { key: { o: 1, a: 1, n: 1, u: 1 }, name: 'roster_by_name' },
-    { key: { o: 1, a: 1, e: 1, u: 1 }, name: 'roster_by_email' },
-    { key: { o: 1, a: 1, r: 1, n: 1, u: 1 }, name: 'roster_by_role' },
-    { key: { o: 1, a: 1, l: 1, u: 1 }, name: 'roster_by_last_active' },
-    { key: { u: 1 }, name: 'roster_rows_of_user' },
-  ],
-  users: [{ key: { email: 1 }, name: 'user_email_unique', unique: true }],
-  assignments: [{ key: { o: 1, u: 1 }, name: 'assignments_of_member' }],
-};
-
-/**
- * Creates every missing index, one by one (idempotent). Existing ones are left alone: FerretDB 1.24
- * crashes the connection when `createIndexes` repeats indexes that already exist in a batch.
- */
-export async function ensureIndexes(c: Collections): Promise<void> {
-  for (const [name, list] of Object.entries(indexes) as [keyof Collections, (IndexDescription & { name: string })[]][]) {
-    const collection = c[name] as unknown as Collection;
-    const existing = new Set<string>();
-    try {
-      for (const index of await collection.listIndexes().toArray()) existing.add(String((index as { name?: unknown }).name));
-    } catch (error: unknown) {
-      // A collection that does not exist yet has no indexes (NamespaceNotFound).
-      if ((error as { code?: unknown }).code !== 26) throw error;
-    }
-    for (const { key, ...options } of list) {
-      if (!existing.has(options.name)) await collection.createIndex(key, options, {});
-    }
-  }
-}
+/** Bounds every read and write; FerretDB refuses it on a few commands, noted where they are sent. */
+export const maxTimeMS = 5000;

@@ -3,26 +3,45 @@ import type {
   AuditEvent,
   Invitation,
   Membership,
-  OrganisationState,
+  OrganisationChange,
+  OrganisationProfile,
   OrganisationStatus,
   PartnerRole,
 } from '@partner-team/core';
 
 // Explicit document mapping: short, stable field names; every write goes through these functions.
+// Identifiers never contain "/", "~" or "@", so the prefixes below cannot collide with them.
 
 /** Sequence numbers are zero-padded so that string `_id`s sort as numbers. */
 export const pad = (n: number): string => String(n).padStart(10, '0');
 
-/** `_id` of commit `seq` of an organisation (within {@link idRange} of the organisation). */
-export const commitId = (organisationId: string, seq: number): string => `${organisationId}/${pad(seq)}`;
-/**
- * Every `_id` of the form "<prefix>/…" (an organisation's commits, a user's claims): identifiers
- * never contain "/", and "0" sorts right after it.
- */
+/** `_id` of entry `seq` of an organisation's sequence (history) and of its snapshot at `seq`. */
+export const entryId = (organisationId: string, seq: number): string => `${organisationId}/${pad(seq)}`;
+/** Every `_id` of the form "<prefix>/…": identifiers never contain "/", and "0" sorts right after it. */
 export const idRange = (prefix: string) => ({ $gt: `${prefix}/`, $lt: `${prefix}0` });
 
-/** Member map keys: prefixed (never integer-like, so BSON and JS keep insertion order) and without ".". */
-export const memberKey = (userId: string): string => `u${userId.replaceAll('.', '%2E')}`;
+/** Number of ring slots per organisation in the recent collection. */
+export const ringSize = 64;
+/** `_id` of the ring slot that holds entry `seq` until entry `seq + ringSize` replaces it. */
+export const slotId = (organisationId: string, seq: number): string => `~r/${organisationId}/${seq % ringSize}`;
+/** `_id` of the pointer to an organisation's latest snapshot (in the recent collection). */
+export const snapshotPointerId = (organisationId: string): string => `~s/${organisationId}`;
+/** `_id` of the lookup entry of an invitation token hash (in the recent collection). */
+export const tokenId = (tokenHash: string): string => `~t/${tokenHash}`;
+/** `_id` of a user's latest-claim pointer (in the claims collection). */
+export const claimPointerId = (userId: string): string => `~p/${userId}`;
+/** `_id` of the entry that maps an email address to its user (in the users collection). */
+export const emailId = (email: string): string => `@${email}`;
+
+/** Map keys for user ids: prefixed (never integer-like, so key order is insertion order) and without ".". */
+export const userKey = (userId: string): string => `u${userId.replaceAll('.', '%2E')}`;
+
+export interface ProfileStateDoc {
+  name: string;
+  status: OrganisationStatus;
+  bootstrapped: boolean;
+  invitationsEnabled: boolean;
+}
 
 export interface MemberDoc {
   u: string;
@@ -43,13 +62,24 @@ export interface InvitationDoc {
   acceptedBy: string | null;
 }
 
-export interface StateDoc {
-  name: string;
-  status: OrganisationStatus;
-  bootstrapped: boolean;
-  invitationsEnabled: boolean;
-  members: Record<string, MemberDoc>;
-  invitations: InvitationDoc[];
+/** A decision's change, as an entry stores it. */
+export interface ChangeDoc {
+  /** The new profile, when the change creates the organisation or alters it. */
+  pr: ProfileStateDoc | null;
+  um: MemberDoc[];
+  rm: string[];
+  ui: InvitationDoc[];
+  ri: string[];
+}
+
+/** A user's profile as the roster shows it; `t` orders two writes of the same user (later wins). */
+export interface ProfileDoc {
+  u: string;
+  n: string;
+  e: string;
+  m: boolean;
+  l: Date | null;
+  t: number;
 }
 
 export interface AuditEventDoc {
@@ -65,32 +95,52 @@ export interface AuditEventDoc {
 }
 
 /**
- * One commit of an organisation: the whole new state together with the audit events of the change
- * that produced it. Its `_id` is the compare-and-set: two writers of the same sequence number
- * cannot both insert.
+ * One step of an organisation's sequence, `_id = "<organisationId>/<seq>"` in the history collection:
+ * a decision's change with its audit events, or a refresh of members' profiles. Its `_id` is the
+ * compare-and-set: two writers of one sequence number cannot both insert. Immutable.
  */
-export interface CommitDoc {
+export interface EntryDoc {
   _id: string;
-  /** Organisation id. */
   o: string;
-  /** Sequence number (the aggregate's version). */
   s: number;
   at: Date;
-  /** Full state; removed from old commits by compaction (the head always keeps it). */
-  state?: StateDoc;
-  events: AuditEventDoc[];
-  /** Number of audit events (indexable, unlike an array's length). */
-  ev: number;
-  /** Token hashes of the invitations this commit created. */
-  tokens: string[];
-  /** Random id of the writer, to recognise its own commit after an ambiguous insert. */
+  /** Random id of the writer, to recognise its own entry after an ambiguous insert. */
   w: string;
-  /**
-   * Number of members in `state`, kept when compaction drops the state, so that a membership check
-   * can return the team size without transferring the member map. Absent from commits written
-   * before it was introduced.
-   */
-  mc?: number;
+  c: ChangeDoc | null;
+  /** Profiles by user key: of the members the change adds, or refreshed by the directory. */
+  p: Record<string, ProfileDoc>;
+  e: AuditEventDoc[];
+  /** Audit position of the first event (positions count an organisation's events from 1), and their number. */
+  ep: number;
+  ev: number;
+}
+
+/** A ring slot of the recent collection: a copy of the latest entry whose sequence maps to it. */
+export type SlotDoc = Omit<EntryDoc, '_id'> & { _id: string };
+
+/** The whole state of an organisation after entry `s`, `_id = "<organisationId>/<s>"`. */
+export interface SnapshotDoc {
+  _id: string;
+  o: string;
+  s: number;
+  at: Date;
+  profile: ProfileStateDoc;
+  members: MemberDoc[];
+  invitations: InvitationDoc[];
+  profiles: Record<string, ProfileDoc>;
+  /** The latest audit events (at most 100), oldest first, and the organisation's event count. */
+  events: AuditEventDoc[];
+  eventCount: number;
+}
+
+export interface SnapshotPointerDoc {
+  _id: string;
+  s: number;
+}
+
+export interface TokenDoc {
+  _id: string;
+  o: string;
 }
 
 /** A user's claim to be joining (or to be in) an organisation: `_id` = "<userId>/<epoch>". */
@@ -98,36 +148,18 @@ export interface ClaimDoc {
   _id: string;
   u: string;
   o: string;
-  /** The invitation being accepted; null for memberships provisioned directly (fixtures, bootstrap). */
+  /** The invitation being accepted; null for memberships provisioned directly. */
   i: string | null;
   e: number;
   at: Date;
 }
 
-/** A roster row: `_id` = "<organisationId>/<userId>"; the projection mark is "<organisationId>/~" (no `o`). */
-export interface MemberRowDoc {
+/** A user's latest claim as last recorded (raised after each claim; may lag behind a crashed writer). */
+export interface ClaimPointerDoc {
   _id: string;
   o: string;
-  u: string;
-  /** Active (false: removed, kept as a tombstone so that an older write cannot resurrect it). */
-  a: boolean;
-  r: PartnerRole;
-  /** Commit sequence that last wrote the row. */
-  s: number;
-  name: string;
-  email: string;
-  /** textKey(name), textKey(email): what the roster sorts and searches. */
-  n: string;
-  e: string;
-  mfa: boolean;
-  last: Date | null;
-  /** lastActiveAt in epoch ms, -1 when unknown. */
-  l: number;
-}
-
-export interface ProjectionMarkDoc {
-  _id: string;
-  s: number;
+  i: string | null;
+  e: number;
   at: Date;
 }
 
@@ -137,15 +169,22 @@ export interface UserDoc {
   email: string;
   mfa: boolean;
   last: Date | null;
+  /** When the profile was last written (ms), to order profile copies. */
+  t: number;
 }
 
+/** The user who holds an email address, with a copy of their profile: `_id` = "@<email>". */
+export interface EmailDoc extends Omit<UserDoc, '_id'> {
+  _id: string;
+  u: string;
+}
+
+/** The clients a member may support: `_id` = "<organisationId>/<userId>" (client names denormalised). */
 export interface AssignmentDoc {
   _id: string;
   o: string;
   u: string;
-  c: string;
-  /** Client name, denormalised so that one query answers. */
-  n: string;
+  clients: { c: string; n: string }[];
 }
 
 export interface ClientDoc {
@@ -153,33 +192,37 @@ export interface ClientDoc {
   name: string;
 }
 
-export function stateToDoc(state: OrganisationState): StateDoc {
-  const members: Record<string, MemberDoc> = {};
-  for (const m of state.memberships) members[memberKey(m.userId)] = { u: m.userId, r: m.role, j: m.joinedAt };
-  return {
-    name: state.name,
-    status: state.status,
-    bootstrapped: state.bootstrapped,
-    invitationsEnabled: state.invitationsEnabled,
-    members,
-    invitations: state.invitations.map((i) => ({ ...i })),
-  };
-}
+export const profileStateOf = (p: OrganisationProfile): ProfileStateDoc => ({
+  name: p.name,
+  status: p.status,
+  bootstrapped: p.bootstrapped,
+  invitationsEnabled: p.invitationsEnabled,
+});
 
-export function stateFromDoc(organisationId: string, doc: StateDoc): OrganisationState {
+export const memberToDoc = (m: Membership): MemberDoc => ({ u: m.userId, r: m.role, j: m.joinedAt });
+export const memberFromDoc = (m: MemberDoc): Membership => ({ userId: m.u, role: m.r, joinedAt: new Date(m.j.getTime()) });
+
+export const invitationToDoc = (i: Invitation): InvitationDoc => ({ ...i });
+export const invitationFromDoc = (i: InvitationDoc): Invitation => ({
+  id: i.id,
+  email: i.email,
+  role: i.role,
+  status: i.status,
+  tokenHash: i.tokenHash,
+  invitedBy: i.invitedBy,
+  createdAt: new Date(i.createdAt.getTime()),
+  expiresAt: new Date(i.expiresAt.getTime()),
+  closedAt: i.closedAt === null ? null : new Date(i.closedAt.getTime()),
+  acceptedBy: i.acceptedBy,
+});
+
+export function changeToDoc(change: OrganisationChange): ChangeDoc {
   return {
-    id: organisationId,
-    name: doc.name,
-    status: doc.status,
-    bootstrapped: doc.bootstrapped,
-    invitationsEnabled: doc.invitationsEnabled,
-    memberships: Object.values(doc.members).map((m): Membership => ({ userId: m.u, role: m.r, joinedAt: new Date(m.j.getTime()) })),
-    invitations: doc.invitations.map((i) => ({
-      ...i,
-      createdAt: new Date(i.createdAt.getTime()),
-      expiresAt: new Date(i.expiresAt.getTime()),
-      closedAt: i.closedAt === null ? null : new Date(i.closedAt.getTime()),
-    })),
+    pr: change.profile === null ? null : profileStateOf(change.profile),
+    um: change.upsertedMembers.map(memberToDoc),
+    rm: [...change.removedMembers],
+    ui: change.upsertedInvitations.map(invitationToDoc),
+    ri: [...change.removedInvitations],
   };
 }
 
@@ -211,3 +254,12 @@ export function eventFromDoc(organisationId: string, d: AuditEventDoc): AuditEve
     requestId: d.requestId,
   };
 }
+
+export const profileOf = (user: Pick<UserDoc, '_id' | 'name' | 'email' | 'mfa' | 'last' | 't'>): ProfileDoc => ({
+  u: user._id,
+  n: user.name,
+  e: user.email,
+  m: user.mfa,
+  l: user.last,
+  t: user.t,
+});

@@ -1,73 +1,77 @@
 import { ConcurrencyConflictError, MemberOfAnotherOrganisationError } from '@partner-team/core';
-import type { Filter } from 'mongodb';
-import type { Collections } from './collections.js';
-import { maxTimeMS, type CommitLog } from './commit-log.js';
-import { idRange, pad, type ClaimDoc } from './documents.js';
+import { maxTimeMS, type Collections } from './collections.js';
+import { claimPointerId, pad, type ClaimDoc } from './documents.js';
+import type { OrganisationLog } from './organisation-log.js';
 import { guarded, isDuplicateKey } from './store-errors.js';
 
 /** How long past its expiry an abandoned invitation's claim still blocks a takeover. */
 export const claimGraceMs = 10 * 60 * 1000;
 
+/** A user's claim as the lookups need it. */
+export type Claim = Pick<ClaimDoc, 'o' | 'i' | 'e' | 'at'>;
 
 /**
  * "A user belongs to at most one partner organisation", across organisations and processes,
- * without transactions. Before a commit adds a member, the writer must hold the user's latest
+ * without transactions. Before an entry adds a member, the writer must hold the user's latest
  * claim: claims are inserted under `_id = "<userId>/<epoch>"`, so two writers racing for one user
- * cannot both insert the next epoch. The claim is not the membership (the organisation's head is);
- * it only fences concurrent joins:
+ * cannot both insert the next epoch. The claim is not the membership (the organisation's entries
+ * are); it only fences concurrent joins:
  *
  * - latest claim is ours (same organisation and invitation) → proceed (a retry of the same accept);
  * - latest claim is another organisation's, and the user is a member there → refuse;
  * - …and that organisation's invitation is still pending (a join in flight) → conflict, retry later;
  * - …otherwise it is stale (the user left, or the join never committed) → take the next epoch.
  *
- * A join in flight can only become final through a commit of its own organisation, which a
- * takeover re-reads, so a taken-over claim can never later turn into a second membership.
+ * A join in flight can only become final through an entry of its own organisation, which a
+ * takeover reads first, so a taken-over claim can never later turn into a second membership.
+ *
+ * Each user also has a pointer (`~p/<userId>`) to their latest claim, raised after every claim: a
+ * lookup reads it with one `_id` equality. It may lag (a writer died before raising it), so answers
+ * that could be wrong because of it — "not a member", or the epoch a new claim takes — read the
+ * claims past it too.
  */
 export class MembershipClaims {
-  /**
-   * Latest claims seen by this process, by user. Claims only change when a user joins, and a claim
-   * never grants anything by itself (the head decides), so a stale entry can only make an answer
-   * "not a member" — and readers then re-read the claim before saying so.
-   */
-  private readonly cache = new Map<string, { claim: ClaimDoc; readAt: number }>();
+  /** Latest claims seen by this process, by user (null: none). A claim grants nothing by itself. */
+  private readonly cache = new Map<string, { claim: Claim | null; readAt: number }>();
 
   constructor(
     private readonly c: Collections,
-    private readonly log: CommitLog,
+    private readonly log: OrganisationLog,
     private readonly cacheTtlMs = 60_000,
     private readonly cacheSize = 100_000,
   ) {}
 
-  /** The user's latest claim, read from the store (and remembered). */
-  async latest(userId: string): Promise<ClaimDoc | undefined> {
-    const doc = await guarded(() =>
-      this.c.claims.findOne({ _id: idRange(userId) } as Filter<ClaimDoc>, { sort: { _id: -1 }, maxTimeMS }),
-    );
-    if (doc === null) {
-      this.cache.delete(userId);
-      return undefined;
-    }
-    this.remember(doc);
-    return doc;
-  }
-
-  /** The user's latest claim as this process last saw it (within the TTL), else from the store. */
-  async latestCached(userId: string): Promise<{ claim: ClaimDoc | undefined; cached: boolean }> {
+  /** The user's latest claim as this process last saw it (within the TTL), else as its pointer says. */
+  async latestCached(userId: string): Promise<{ claim: Claim | undefined; cached: boolean }> {
     const hit = this.cache.get(userId);
-    if (hit !== undefined && Date.now() - hit.readAt < this.cacheTtlMs) return { claim: hit.claim, cached: true };
-    return { claim: await this.latest(userId), cached: false };
+    if (hit !== undefined && Date.now() - hit.readAt < this.cacheTtlMs) return { claim: hit.claim ?? undefined, cached: true };
+    const pointer = await guarded(() => this.c.claimPointers.findOne({ _id: claimPointerId(userId) }, { maxTimeMS }));
+    const claim = pointer === null ? undefined : { o: pointer.o, i: pointer.i, e: pointer.e, at: pointer.at };
+    this.remember(userId, claim ?? null);
+    return { claim, cached: false };
   }
 
-  private remember(claim: ClaimDoc): void {
-    this.cache.delete(claim.u);
-    if (this.cache.size >= this.cacheSize) {
-      const oldest = this.cache.keys().next();
-      if (oldest.done !== true) this.cache.delete(oldest.value);
+  /** The user's latest claim, read past its pointer (authoritative). */
+  async latest(userId: string): Promise<Claim | undefined> {
+    const pointer = await guarded(() => this.c.claimPointers.findOne({ _id: claimPointerId(userId) }, { maxTimeMS }));
+    let latest: Claim | undefined = pointer === null ? undefined : { o: pointer.o, i: pointer.i, e: pointer.e, at: pointer.at };
+    for (;;) {
+      const next = await guarded(() => this.c.claims.findOne({ _id: `${userId}/${pad((latest?.e ?? 0) + 1)}` }, { maxTimeMS }));
+      if (next === null) break;
+      latest = { o: next.o, i: next.i, e: next.e, at: next.at };
     }
-    this.cache.set(claim.u, { claim, readAt: Date.now() });
+    if (latest !== undefined && latest.e > (pointer?.e ?? 0)) await this.raise(userId, latest);
+    this.remember(userId, latest ?? null);
+    return latest;
   }
 
+  /**
+   * Makes the writer the holder of the user's latest claim for `organisationId` (and the
+   * invitation it accepts).
+   *
+   * @throws MemberOfAnotherOrganisationError when the user is a member elsewhere;
+   *   ConcurrencyConflictError while another join of theirs is in flight.
+   */
   async claim(userId: string, organisationId: string, invitationId: string | null, now: Date): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const latest = await this.latest(userId);
@@ -77,7 +81,8 @@ export class MembershipClaims {
       const claim: ClaimDoc = { _id: `${userId}/${pad(epoch)}`, u: userId, o: organisationId, i: invitationId, e: epoch, at: now };
       try {
         await guarded(() => this.c.claims.insertOne(claim));
-        this.remember(claim);
+        await this.raise(userId, claim);
+        this.remember(userId, claim);
         return;
       } catch (error: unknown) {
         if (!isDuplicateKey(error)) throw error;
@@ -86,18 +91,67 @@ export class MembershipClaims {
     throw new ConcurrencyConflictError(organisationId);
   }
 
-  private async assertReleased(claim: ClaimDoc, userId: string, now: Date): Promise<void> {
-    const head = await this.log.head(claim.o);
-    // No commit yet: the claimed organisation is being created right now, or its creation failed.
-    if (head === undefined) {
+  /**
+   * Claims for many users of one organisation that has just been provisioned (no invitation): users
+   * without any claim get their first one in one insert; the others go one by one.
+   */
+  async claimMany(userIds: readonly string[], organisationId: string, now: Date): Promise<void> {
+    const pointers = new Set(
+      (await guarded(() => this.c.claimPointers.find({ _id: { $in: userIds.map(claimPointerId) } }, { projection: { _id: 1 }, maxTimeMS }).toArray())).map((p) => p._id),
+    );
+    const fresh = userIds.filter((u) => !pointers.has(claimPointerId(u)));
+    const docs: ClaimDoc[] = fresh.map((u) => ({ _id: `${u}/${pad(1)}`, u, o: organisationId, i: null, e: 1, at: now }));
+    const inserted = new Set<string>();
+    if (docs.length > 0) {
+      try {
+        await guarded(() => this.c.claims.insertMany(docs, { ordered: false }));
+        for (const d of docs) inserted.add(d.u);
+      } catch (error: unknown) {
+        const failed = new Set(([] as { index: number }[]).concat((error as { writeErrors?: { index: number }[] }).writeErrors ?? []).map((e) => e.index));
+        if (failed.size === 0) throw error;
+        docs.forEach((d, n) => {
+          if (!failed.has(n)) inserted.add(d.u);
+        });
+      }
+      const pointerDocs = docs.filter((d) => inserted.has(d.u)).map((d) => ({ _id: claimPointerId(d.u), o: d.o, i: d.i, e: d.e, at: d.at }));
+      if (pointerDocs.length > 0) await guarded(() => this.c.claimPointers.insertMany(pointerDocs, { ordered: false })).catch(() => undefined);
+      for (const d of docs) if (inserted.has(d.u)) this.remember(d.u, d);
+    }
+    for (const userId of userIds) if (!inserted.has(userId)) await this.claim(userId, organisationId, null, now);
+  }
+
+  private async assertReleased(claim: Claim, userId: string, now: Date): Promise<void> {
+    const view = await this.log.current(claim.o);
+    // Not there (yet): the claimed organisation is being created right now, or its creation failed.
+    if (view === undefined) {
       if (now.getTime() - claim.at.getTime() < claimGraceMs) throw new ConcurrencyConflictError(claim.o);
       return;
     }
-    if (Object.values(head.state.members).some((m) => m.u === userId)) throw new MemberOfAnotherOrganisationError();
+    if (view.isMember(userId)) throw new MemberOfAnotherOrganisationError();
     if (claim.i === null) return;
-    const invitation = head.state.invitations.find((i) => i.id === claim.i);
+    const invitation = view.record([]).invitations.find((i) => i.id === claim.i);
     if (invitation?.status === 'pending' && invitation.expiresAt.getTime() + claimGraceMs > now.getTime()) {
       throw new ConcurrencyConflictError(claim.o);
     }
+  }
+
+  private async raise(userId: string, claim: Claim): Promise<void> {
+    // Best effort and never lowering: a lagging pointer only costs readers a few more reads.
+    await guarded(() =>
+      this.c.claimPointers.updateOne(
+        { _id: claimPointerId(userId), e: { $lt: claim.e } },
+        { $set: { o: claim.o, i: claim.i, e: claim.e, at: claim.at } },
+        { upsert: true },
+      ),
+    ).catch(() => undefined);
+  }
+
+  private remember(userId: string, claim: Claim | null): void {
+    this.cache.delete(userId);
+    if (this.cache.size >= this.cacheSize) {
+      const oldest = this.cache.keys().next();
+      if (oldest.done !== true) this.cache.delete(oldest.value);
+    }
+    this.cache.set(userId, { claim: claim === null ? null : { o: claim.o, i: claim.i, e: claim.e, at: claim.at }, readAt: Date.now() });
   }
 }

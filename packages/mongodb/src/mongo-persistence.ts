@@ -1,37 +1,37 @@
-import type { AssignedClient, DirectoryUser, Logger, OrganisationState, PersistencePorts } from '@partner-team/core';
-import { PartnerOrganisation } from '@partner-team/core';
+import { PartnerOrganisation, type AssignedClient, type DirectoryUser, type Logger, type OrganisationState, type PersistencePorts } from '@partner-team/core';
 import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
-import { collections, ensureIndexes, type Collections } from './collections.js';
-import { CommitLog } from './commit-log.js';
-import { stateFromDoc } from './documents.js';
+import { collections, type Collections } from './collections.js';
 import { MembershipClaims } from './membership-claims.js';
-import { MongoOrganisationRepository } from './mongo-organisation-repository.js';
 import { MongoAuditLog } from './mongo-audit-log.js';
 import { MongoClientAssignments } from './mongo-client-assignments.js';
 import { MongoMemberRoster } from './mongo-member-roster.js';
 import { MongoMembershipLookup } from './mongo-membership-lookup.js';
+import { MongoOrganisationRepository } from './mongo-organisation-repository.js';
 import { MongoUserDirectory } from './mongo-user-directory.js';
-import { RosterProjection } from './roster-projection.js';
+import { OrganisationLog, type OrganisationLogOptions } from './organisation-log.js';
 import { guarded } from './store-errors.js';
 
-export interface MongoPersistenceOptions {
+export interface MongoPersistenceOptions extends OrganisationLogOptions {
   readonly uri: string;
   readonly logger: Logger;
   /** Database name; default: the URI's, else `partner_team`. */
   readonly databaseName?: string;
   /** Prefix of every collection name (to share a database). */
   readonly collectionPrefix?: string;
-  /** Re-derive the roster of organisations changed within the last `repairWindowMs`, every `repairIntervalMs`. 0 disables. */
-  readonly repairIntervalMs?: number;
-  readonly repairWindowMs?: number;
+  /**
+   * How recently a read of the same organisation must have confirmed this process's view for a
+   * roster page, audit page or profile answer to use it without reading again (ms). Default 250:
+   * a request's own membership check confirms it just before.
+   */
+  readonly freshnessMs?: number;
   /** Extra driver options (command monitoring, pool size…). */
   readonly clientOptions?: MongoClientOptions;
 }
 
 /**
  * Every persistence port of Partner Team on MongoDB (or FerretDB), plus directory and client
- * maintenance for provisioning. Open it with {@link MongoPersistence.open}; design and indexes in
- * docs/adr/0006-mongodb-persistence.md.
+ * maintenance for provisioning. Open it with {@link MongoPersistence.open}; the design is described
+ * in docs/adr/0006-mongodb-persistence.md.
  */
 export class MongoPersistence implements PersistencePorts {
   readonly kind = 'mongodb' as const;
@@ -41,33 +41,27 @@ export class MongoPersistence implements PersistencePorts {
   readonly auditLog: MongoAuditLog;
   readonly users: MongoUserDirectory;
   readonly clients: MongoClientAssignments;
-  /** @internal The roster read model, for repair and tests. */
-  readonly projection: RosterProjection;
-  private readonly commitLog: CommitLog;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly log: OrganisationLog;
 
   private constructor(
     readonly client: MongoClient,
     readonly db: Db,
     readonly collections: Collections,
-    private readonly logger: Logger,
+    logger: Logger,
+    options: MongoPersistenceOptions,
   ) {
-    const log = new CommitLog(collections);
-    const claims = new MembershipClaims(collections, log);
-    this.projection = new RosterProjection(collections, log, logger);
-    this.organisations = new MongoOrganisationRepository(collections, log, claims, this.projection, logger);
-    this.memberships = new MongoMembershipLookup(claims, log);
-    this.roster = new MongoMemberRoster(collections, log);
-    this.auditLog = new MongoAuditLog(collections);
-    this.users = new MongoUserDirectory(collections);
+    const freshness = options.freshnessMs ?? 250;
+    this.log = new OrganisationLog(collections, logger, options);
+    const claims = new MembershipClaims(collections, this.log);
+    this.organisations = new MongoOrganisationRepository(collections, this.log, claims);
+    this.memberships = new MongoMembershipLookup(claims, this.log);
+    this.roster = new MongoMemberRoster(this.log, freshness);
+    this.auditLog = new MongoAuditLog(collections, this.log, freshness);
+    this.users = new MongoUserDirectory(collections, this.log, claims, freshness);
     this.clients = new MongoClientAssignments(collections);
-    this.commitLog = log;
   }
 
-  /**
-   * Connects with bounded timeouts, creates the indexes, repairs any roster projection left behind
-   * by a crash, and starts the periodic repair.
-   */
+  /** Connects with bounded timeouts and creates the one index only MongoDB's deep audit pages use. */
   static async open(options: MongoPersistenceOptions): Promise<MongoPersistence> {
     const client = new MongoClient(options.uri, {
       appName: 'partner-team',
@@ -75,7 +69,7 @@ export class MongoPersistence implements PersistencePorts {
       connectTimeoutMS: 3000,
       socketTimeoutMS: 15_000,
       maxPoolSize: 20,
-      // Decisions are read and written with majority concerns: on a replica set, a commit answered
+      // Decisions are read and written with majority concerns: on a replica set, an entry answered
       // 2xx survives a failover, and no decision is taken on a write that could still roll back.
       writeConcern: { w: 'majority', journal: true },
       readConcern: { level: 'majority' },
@@ -84,11 +78,8 @@ export class MongoPersistence implements PersistencePorts {
     try {
       await guarded(() => client.connect());
       const db = client.db(options.databaseName ?? (databaseFromUri(options.uri) || 'partner_team'));
-      const store = new MongoPersistence(client, db, collections(db, options.collectionPrefix ?? ''), options.logger);
-      await guarded(() => ensureIndexes(store.collections));
-      await store.repairAll();
-      const interval = options.repairIntervalMs ?? 5000;
-      if (interval > 0) store.startRepair(interval, options.repairWindowMs ?? 60_000);
+      const store = new MongoPersistence(client, db, collections(db, options.collectionPrefix ?? ''), options.logger, options);
+      await guarded(() => store.ensureIndexes());
       return store;
     } catch (error: unknown) {
       await client.close().catch(() => undefined);
@@ -106,12 +97,13 @@ export class MongoPersistence implements PersistencePorts {
     }
   }
 
+  /** Waits for background work (snapshots), then closes the connections. */
   async close(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.log.settle();
     await this.client.close();
   }
 
-  /** Adds or replaces a directory user (and their roster rows' profile). */
+  /** Adds or replaces a directory user (and their roster rows' profile); no email check (seeding). */
   putUser(user: DirectoryUser): Promise<void> {
     return this.users.putUser(user);
   }
@@ -134,40 +126,27 @@ export class MongoPersistence implements PersistencePorts {
 
   /** The whole current state of an organisation (every membership and kept invitation) and its version, for export and inspection. */
   async exportOrganisation(organisationId: string): Promise<{ readonly state: OrganisationState; readonly version: number } | undefined> {
-    const head = await this.commitLog.head(organisationId);
-    return head === undefined ? undefined : { state: stateFromDoc(organisationId, head.state), version: head.seq };
+    const view = await this.log.current(organisationId);
+    if (view?.profile === undefined) return undefined;
+    return { state: { ...view.profile, memberships: view.allMembers(), invitations: view.allInvitations() }, version: view.seq };
   }
 
-  /** Re-derives the roster of every organisation whose projection is behind its head. */
-  async repairAll(): Promise<void> {
-    for (const organisationId of await this.commitLog.allOrganisations()) {
-      // Only the sequence number is compared here; `reconcile` reads the full head itself.
-      const head = await this.commitLog.headMembers(organisationId, []);
-      if (head !== undefined && (await this.projection.markedSeq(organisationId)) < head.seq) await this.projection.reconcile(organisationId);
+  /** Forgets every view this process holds, so the next reads load from the store (tests). */
+  forgetViews(): void {
+    this.log.forget();
+  }
+
+  private async ensureIndexes(): Promise<void> {
+    // Deep audit pages read history by organisation and event position. FerretDB keeps the index
+    // but scans anyway; MongoDB walks it.
+    const history = this.collections.history;
+    const existing = await history.listIndexes().toArray().catch((error: unknown) => {
+      if ((error as { code?: unknown }).code === 26) return [];
+      throw error;
+    });
+    if (!existing.some((i) => (i as { name?: unknown }).name === 'audit_by_position')) {
+      await history.createIndex({ o: 1, ep: 1 }, { name: 'audit_by_position' });
     }
-  }
-
-  /** Re-derives the roster of organisations changed within the window. */
-  async repairRecent(windowMs: number): Promise<void> {
-    for (const organisationId of await this.commitLog.organisationsChangedSince(new Date(Date.now() - windowMs))) {
-      await this.projection.reconcile(organisationId);
-    }
-  }
-
-  private startRepair(intervalMs: number, windowMs: number): void {
-    let running = false;
-    this.timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      this.repairRecent(windowMs)
-        .catch((error: unknown) => {
-          this.logger.warn('roster repair failed; will retry', { error: error instanceof Error ? error.name : 'unknown' });
-        })
-        .finally(() => {
-          running = false;
-        });
-    }, intervalMs);
-    this.timer.unref();
   }
 }
 

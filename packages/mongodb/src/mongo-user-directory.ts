@@ -1,86 +1,159 @@
-import { EmailInUseError, type DirectoryUser, type DirectoryUserUpdate, type UserActivity, type UserDirectory } from '@partner-team/core';
+import {
+  ConcurrencyConflictError,
+  EmailInUseError,
+  type DirectoryUser,
+  type DirectoryUserUpdate,
+  type UserActivity,
+  type UserDirectory,
+} from '@partner-team/core';
 import type { AnyBulkWriteOperation } from 'mongodb';
-import type { Collections } from './collections.js';
-import { maxTimeMS } from './commit-log.js';
-import type { UserDoc } from './documents.js';
-import { profileFields } from './roster-projection.js';
-import { guarded, isDuplicateKey } from './store-errors.js';
+import { maxTimeMS, type Collections } from './collections.js';
+import { emailId, profileOf, userKey, type EmailDoc, type ProfileDoc, type UserDoc } from './documents.js';
+import type { MembershipClaims } from './membership-claims.js';
+import type { OrganisationLog } from './organisation-log.js';
+import { guarded } from './store-errors.js';
 
-/** The directory in `users` (email unique), with each user's profile copied into their roster rows. */
+type Write = AnyBulkWriteOperation<UserDoc>;
+
+/**
+ * The directory in `users`: a document per user (`_id` = user id) and one per email address
+ * (`_id` = "@<email>", with a copy of the profile), so both lookups are one `_id` equality. A change
+ * of a member's profile is also appended to their organisation's sequence, which is how every
+ * process's roster shows it.
+ */
 export class MongoUserDirectory implements UserDirectory {
-  constructor(private readonly c: Collections) {}
+  constructor(
+    private readonly c: Collections,
+    private readonly log: OrganisationLog,
+    private readonly claims: MembershipClaims,
+    private readonly freshnessMs = 250,
+  ) {}
 
   async findById(userId: string): Promise<DirectoryUser | undefined> {
+    // A member whose organisation this process confirmed a moment ago: the view holds the profile.
+    const { claim, cached } = await this.claims.latestCached(userId);
+    const view = cached && claim !== undefined ? this.log.heldView(claim.o) : undefined;
+    const held = view !== undefined && performance.now() - view.verifiedAt <= this.freshnessMs ? view.profileOf(userId) : undefined;
+    if (held !== undefined) return { id: userId, name: held.n, email: held.e, mfaEnabled: held.m, lastActiveAt: held.l };
     const doc = await guarded(() => this.c.users.findOne({ _id: userId }, { maxTimeMS }));
     return doc === null ? undefined : userFromDoc(doc);
   }
 
   async findByEmail(email: string): Promise<DirectoryUser | undefined> {
-    const doc = await guarded(() => this.c.users.findOne({ email }, { maxTimeMS }));
-    return doc === null ? undefined : userFromDoc(doc);
+    const doc = await guarded(() => this.c.emails.findOne({ _id: emailId(email) }, { maxTimeMS }));
+    return doc === null ? undefined : { id: doc.u, name: doc.name, email: doc.email, mfaEnabled: doc.mfa, lastActiveAt: doc.last };
   }
 
   async upsert(updates: readonly DirectoryUserUpdate[]): Promise<void> {
     if (updates.length === 0) return;
-    const finalEmail = new Map(updates.map((u) => [u.id, u.email]));
-    const holders = await guarded(() =>
-      this.c.users.find({ email: { $in: [...new Set(finalEmail.values())] } }, { projection: { email: 1 }, maxTimeMS }).toArray(),
-    );
-    const holderOf = new Map(holders.map((h) => [h.email, h._id]));
+    const final = new Map(updates.map((u) => [u.id, u]));
+    const existing = await this.usersById([...final.keys()]);
+    const holders = await this.holdersOf([...new Set([...final.values()].map((u) => u.email))]);
+    // After the batch no address may belong to two users; a holder outside the batch keeps its own.
     const owner = new Map<string, string>();
-    for (const [id, email] of finalEmail) {
-      const other = owner.get(email);
-      const holder = holderOf.get(email);
-      if ((other !== undefined && other !== id) || (holder !== undefined && holder !== id && !finalEmail.has(holder))) throw new EmailInUseError(email);
-      owner.set(email, id);
+    for (const [id, update] of final) {
+      const other = owner.get(update.email);
+      const holder = holders.get(update.email);
+      const holderKeeps = holder !== undefined && holder !== id && (!final.has(holder) || final.get(holder)?.email === update.email);
+      if ((other !== undefined && other !== id) || holderKeeps) throw new EmailInUseError(update.email);
+      owner.set(update.email, id);
     }
-    const existing = new Map(
-      (await guarded(() => this.c.users.find({ _id: { $in: [...finalEmail.keys()] } }, { maxTimeMS }).toArray())).map((d) => [d._id, d]),
-    );
-    const docs = [...finalEmail.keys()].map((id) => {
-      const update = updates.findLast((u) => u.id === id) as DirectoryUserUpdate;
-      const last = update.lastActiveAt === undefined ? (existing.get(id)?.last ?? null) : update.lastActiveAt;
-      return { _id: id, name: update.name, email: update.email, mfa: update.mfaEnabled, last };
-    });
-    // Users giving an address up are written before users taking one (the email index is unique).
-    const releasing = (d: UserDoc) => existing.get(d._id)?.email !== undefined && existing.get(d._id)?.email !== d.email;
-    docs.sort((a, b) => Number(releasing(b)) - Number(releasing(a)));
-    const ops: AnyBulkWriteOperation<UserDoc>[] = docs.map(({ _id, ...doc }) => ({ replaceOne: { filter: { _id }, replacement: doc, upsert: true } }));
-    try {
-      await guarded(() => this.c.users.bulkWrite(ops, { ordered: true }));
-    } catch (error: unknown) {
-      if (isDuplicateKey(error)) throw new EmailInUseError(docs.find((d) => releasing(d))?.email ?? docs[0]?.email ?? '');
-      throw error;
+    const t = Date.now();
+    const docs: UserDoc[] = [];
+    for (const [id, u] of final) {
+      const before = existing.get(id);
+      const last = u.lastActiveAt === undefined ? (before?.last ?? null) : u.lastActiveAt;
+      if (before !== undefined && before.name === u.name && before.email === u.email && before.mfa === u.mfaEnabled && sameInstant(before.last, last)) continue;
+      docs.push({ _id: id, name: u.name, email: u.email, mfa: u.mfaEnabled, last, t });
     }
-    await this.refreshRosterRows(docs);
+    await this.write(docs, existing);
   }
 
   async recordActivity(activity: readonly UserActivity[]): Promise<void> {
     if (activity.length === 0) return;
     const latest = new Map<string, Date>();
     for (const { userId, at } of activity) if ((latest.get(userId)?.getTime() ?? -1) < at.getTime()) latest.set(userId, at);
-    await guarded(() =>
-      this.c.users.bulkWrite(
-        [...latest].map(([userId, at]) => ({ updateOne: { filter: { _id: userId, $or: [{ last: null }, { last: { $lt: at } }] }, update: { $set: { last: at } } } })),
-        { ordered: false },
-      ),
-    );
-    const docs = await guarded(() => this.c.users.find({ _id: { $in: [...latest.keys()] } }, { maxTimeMS }).toArray());
-    await this.refreshRosterRows(docs);
+    const existing = await this.usersById([...latest.keys()]);
+    const t = Date.now();
+    const docs: UserDoc[] = [];
+    for (const [userId, at] of latest) {
+      const before = existing.get(userId);
+      if (before === undefined || (before.last !== null && before.last.getTime() >= at.getTime())) continue;
+      docs.push({ ...before, last: at, t });
+    }
+    await this.write(docs, existing);
   }
 
   /** Adds or replaces a user without the email check (seeding and tests). */
   async putUser(user: DirectoryUser): Promise<void> {
-    const doc = { name: user.name, email: user.email, mfa: user.mfaEnabled, last: user.lastActiveAt };
-    await guarded(() => this.c.users.replaceOne({ _id: user.id }, doc, { upsert: true }));
-    await this.refreshRosterRows([{ _id: user.id, ...doc }]);
+    const existing = await this.usersById([user.id]);
+    await this.write([{ _id: user.id, name: user.name, email: user.email, mfa: user.mfaEnabled, last: user.lastActiveAt, t: Date.now() }], existing);
   }
 
-  /** Copies profiles into the users' roster rows (how the roster shows names, emails, MFA and activity). */
-  private async refreshRosterRows(docs: readonly UserDoc[]): Promise<void> {
+  /** Writes users and their email entries (addresses given up first), then their organisations' rosters. */
+  private async write(docs: readonly UserDoc[], existing: ReadonlyMap<string, UserDoc>): Promise<void> {
     if (docs.length === 0) return;
-    await guarded(() => this.c.members.bulkWrite(docs.map((d) => ({ updateMany: { filter: { u: d._id }, update: { $set: profileFields(d) } } })), { ordered: false }));
+    const released: Write[] = [];
+    const written: Write[] = [];
+    for (const doc of docs) {
+      const before = existing.get(doc._id);
+      if (before !== undefined && before.email !== doc.email) released.push({ deleteOne: { filter: { _id: emailId(before.email), u: doc._id } as never } });
+      const { _id, ...profile } = doc;
+      const email: EmailDoc = { _id: emailId(doc.email), u: _id, ...profile };
+      if (before === undefined) written.push({ insertOne: { document: doc } });
+      else written.push({ replaceOne: { filter: { _id }, replacement: profile } });
+      written.push({ replaceOne: { filter: { _id: email._id }, replacement: email as unknown as UserDoc, upsert: true } });
+    }
+    if (released.length > 0) await guarded(() => this.c.users.bulkWrite(released, { ordered: false }));
+    await guarded(() => this.c.users.bulkWrite(written, { ordered: false }));
+    await this.refreshRosters(docs);
   }
+
+  /** Appends the new profiles of members to their organisations' sequences (one entry per organisation). */
+  private async refreshRosters(docs: readonly UserDoc[]): Promise<void> {
+    const byOrganisation = new Map<string, Record<string, ProfileDoc>>();
+    for (const doc of docs) {
+      const { claim } = await this.claims.latestCached(doc._id);
+      if (claim === undefined) continue;
+      const profiles = byOrganisation.get(claim.o) ?? {};
+      profiles[userKey(doc._id)] = profileOf(doc);
+      byOrganisation.set(claim.o, profiles);
+    }
+    for (const [organisationId, profiles] of byOrganisation) {
+      for (let attempt = 1; ; attempt += 1) {
+        const view = await this.log.current(organisationId);
+        if (view === undefined) break;
+        const members = Object.fromEntries(Object.entries(profiles).filter(([, p]) => view.isMember(p.u)));
+        if (Object.keys(members).length === 0) break;
+        try {
+          await this.log.append(organisationId, view.seq, { c: null, p: members, e: [] }, { addTokens: [], dropTokens: [] });
+          break;
+        } catch (error: unknown) {
+          if (!(error instanceof ConcurrencyConflictError) || attempt >= 8) throw error;
+        }
+      }
+    }
+  }
+
+  private async usersById(ids: readonly string[]): Promise<Map<string, UserDoc>> {
+    const docs =
+      ids.length === 1
+        ? [await guarded(() => this.c.users.findOne({ _id: ids[0] as string }, { maxTimeMS }))].filter((d) => d !== null)
+        : await guarded(() => this.c.users.find({ _id: { $in: [...ids] } }, { maxTimeMS }).toArray());
+    return new Map(docs.map((d) => [d._id, d]));
+  }
+
+  private async holdersOf(emails: readonly string[]): Promise<Map<string, string>> {
+    const docs =
+      emails.length === 1
+        ? [await guarded(() => this.c.emails.findOne({ _id: emailId(emails[0] as string) }, { maxTimeMS }))].filter((d) => d !== null)
+        : await guarded(() => this.c.emails.find({ _id: { $in: emails.map(emailId) } }, { maxTimeMS }).toArray());
+    return new Map(docs.map((d) => [d.email, d.u]));
+  }
+}
+
+function sameInstant(a: Date | null, b: Date | null): boolean {
+  return a === null || b === null ? a === b : a.getTime() === b.getTime();
 }
 
 function userFromDoc(doc: UserDoc): DirectoryUser {

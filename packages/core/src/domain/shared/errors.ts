@@ -229,9 +229,12 @@ export class ConcurrencyConflictError extends DomainError {
  */
 export class StoreUnavailableError extends Error {
   readonly code = 'unavailable';
+  /** `unknown` when a change was sent and the store could not tell whether it was applied. */
+  readonly outcome: 'not_applied' | 'unknown';
 
-  constructor(message = 'The store is unavailable', options?: { cause?: unknown }) {
+  constructor(message = 'The store is unavailable', options?: { cause?: unknown; outcome?: 'not_applied' | 'unknown' }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+    this.outcome = options?.outcome ?? 'not_applied';
   }
 }

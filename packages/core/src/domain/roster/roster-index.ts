@@ -1,6 +1,12 @@
-import { rosterSorts, type RosterEntry, type RosterPage, type RosterQuery, type RosterSort } from '@partner-team/core';
-import { comparePositions, rosterPosition, textKey, type RosterPosition } from '@partner-team/core/roster';
+import { comparePositions, rosterPosition, rosterSorts, textKey, type RosterEntry, type RosterPosition, type RosterQuery, type RosterSort } from './roster-query.js';
 import { RosterSearch } from './roster-search.js';
+
+/** A page as the index answers it. */
+export interface RosterIndexPage {
+  readonly items: readonly RosterEntry[];
+  readonly total: number;
+  readonly hasMore: boolean;
+}
 
 /**
  * A row of one sort order. Its position is also kept flattened (`a`, `b`, `u`) with a flag saying
@@ -139,7 +145,7 @@ export class RosterIndex {
     return this.members.get(userId)?.entry;
   }
 
-  page(query: RosterQuery): RosterPage {
+  page(query: RosterQuery): RosterIndexPage {
     const rows = this.sorted.get(query.sort) ?? [];
     const { term, limit, after } = query;
     // Few matches: sort them rather than walk the whole roster looking for them.
@@ -163,7 +169,7 @@ export class RosterIndex {
     return { items, total: matches?.count ?? this.members.size, hasMore };
   }
 
-  private pageOfFew(ordinals: readonly number[], query: RosterQuery, total: number): RosterPage {
+  private pageOfFew(ordinals: readonly number[], query: RosterQuery, total: number): RosterIndexPage {
     const direction = query.order === 'asc' ? 1 : -1;
     const { after, limit, sort } = query;
     const afterKey = after === null ? null : keyOf(after);
