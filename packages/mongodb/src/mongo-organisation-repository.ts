@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ConcurrencyConflictError,
+  managesTeam,
   type Logger,
   type Membership,
   type OrganisationChange,
@@ -65,7 +66,7 @@ export class MongoOrganisationRepository implements OrganisationRepository {
       members.set(userId, m === undefined ? null : { userId: m.u, role: m.r, joinedAt: new Date(m.j.getTime()) });
     }
     let adminCount = 0;
-    for (const m of Object.values(head.state.members)) if (m.r === 'partner_admin') adminCount += 1;
+    for (const m of Object.values(head.state.members)) if (managesTeam(m.r)) adminCount += 1;
     return {
       profile: {
         id: organisationId,
