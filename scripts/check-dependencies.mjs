@@ -34,8 +34,8 @@ const rules = {
   'in-memory': (spec) => (/^@partner-team\/(?!core)/.test(spec) ? `the in-memory store depends on core only ("${spec}")` : undefined),
   node: (spec) => (/^@partner-team\/(?!core)/.test(spec) ? `the Node.js adapters depend on core only ("${spec}")` : undefined),
   testing: (spec) => (/^@partner-team\/(?!core|in-memory)/.test(spec) ? `testing depends on core and the in-memory store only ("${spec}")` : undefined),
-  mongodb: (spec) => (/^@partner-team\/(express|server)/.test(spec) ? `mongodb adapter must not import "${spec}"` : undefined),
-  express: (spec) => (/^@partner-team\/(mongodb|server)/.test(spec) ? `express adapter must not import "${spec}"` : undefined),
+  mongodb: (spec) => (/^@partner-team\/(?!core)/.test(spec) ? `the MongoDB adapter depends on core only ("${spec}")` : undefined),
+  express: (spec) => (/^@partner-team\/(?!core)/.test(spec) ? `the Express adapter depends on core only ("${spec}")` : undefined),
 };
 
 for (const name of packages) {

@@ -14,7 +14,7 @@ export type { Membership } from './domain/membership/membership.js';
 export { invitationStatuses, type Invitation, type InvitationStatus } from './domain/invitation/invitation.js';
 export { auditActions, type AuditAction, type AuditDetail, type AuditEvent } from './domain/audit/audit-event.js';
 export { organisationStatuses, type OrganisationStatus, type OrganisationProfile } from './domain/organisation/organisation-status.js';
-export { permissions, permissionsFor, type Permission } from './domain/organisation/permissions.js';
+export { permissions, permissionsFor, managesTeam, type Permission } from './domain/organisation/permissions.js';
 export { PartnerOrganisation, type MutationContext } from './domain/organisation/partner-organisation.js';
 export type { OrganisationState, OrganisationRecord, OrganisationChange } from './domain/organisation/organisation-record.js';
 export {

@@ -1,6 +1,7 @@
 import {
   ConcurrencyConflictError,
   EmailInUseError,
+  managesTeam,
   PartnerOrganisation,
   MemberOfAnotherOrganisationError,
   type AssignedClient,
@@ -185,7 +186,9 @@ export class InMemoryPartnerTeamStore {
       if ((other !== undefined && other !== id) || (holder !== undefined && holder !== id && !finalEmail.has(holder))) throw new EmailInUseError(email);
       owner.set(email, id);
     }
-    for (const update of updates) {
+    // One final update per id (a later update of an id in the batch replaces an earlier one).
+    const finalUpdates = new Map(updates.map((u) => [u.id, u]));
+    for (const update of finalUpdates.values()) {
       const existing = this.usersById.get(update.id);
       this.putUser({
         id: update.id,
@@ -295,15 +298,15 @@ export class InMemoryPartnerTeamStore {
     for (const userId of change.removedMembers) {
       const before = stored.members.get(userId);
       if (before === undefined) continue;
-      if (before.role === 'partner_admin') stored.admins -= 1;
+      if (managesTeam(before.role)) stored.admins -= 1;
       stored.members.delete(userId);
       this.organisationOfUser.delete(userId);
       stored.roster.remove(userId);
     }
     for (const m of change.upsertedMembers) {
       const before = stored.members.get(m.userId);
-      if (before?.role === 'partner_admin') stored.admins -= 1;
-      if (m.role === 'partner_admin') stored.admins += 1;
+      if (before !== undefined && managesTeam(before.role)) stored.admins -= 1;
+      if (managesTeam(m.role)) stored.admins += 1;
       stored.members.set(m.userId, copyMembership(m));
       this.organisationOfUser.set(m.userId, change.organisationId);
       if (!initial && before?.role !== m.role) stored.roster.upsert(this.rosterEntry(m.userId, m.role));

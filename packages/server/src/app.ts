@@ -83,9 +83,10 @@ export function createApp(container: Container): Express {
     mutationRateLimit: { limit: config.mutationsPerMinute, windowMs: 60_000 },
     trustRequestIdHeader: config.trustRequestId,
   });
-  // The probes also answer at the root, as aliases of the API's own.
+  // The probes also answer at the root, as aliases of the API's own (a probe's query string, often a
+  // cache-buster, is dropped rather than refused).
   app.get(['/healthz', '/readyz'], (req: Request, _res: Response, next: NextFunction) => {
-    req.url = `${apiMountPath}${req.url}`;
+    req.url = `${apiMountPath}${req.path}`;
     next();
   });
   app.use(apiMountPath, router);

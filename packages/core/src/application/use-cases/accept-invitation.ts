@@ -14,10 +14,11 @@ const tokenPattern = /^[A-Za-z0-9_-]{22,256}$/;
  * belongs to at most one partner organisation: the repository refuses, atomically, a save that
  * would add them to a second one.
  *
- * @throws `ValidationError` for a malformed token; `InvitationNotFoundError` when no invitation has
- *   that token; `InvitationEmailMismatchError` when the user is unknown or their email differs;
- *   `MemberOfAnotherOrganisationError` when they belong to another organisation; and every error of
- *   `PartnerOrganisation.acceptInvitation`.
+ * Refusals, in this order: `ValidationError` for a malformed token; `InvitationNotFoundError` when
+ * no organisation ever issued that token (whoever asks); `InvitationEmailMismatchError` when the user
+ * is unknown to the directory; every refusal of `PartnerOrganisation.acceptInvitation` in its order;
+ * last, `MemberOfAnotherOrganisationError` when they belong to another organisation (the repository's
+ * atomic check at save).
  */
 export class AcceptInvitation {
   constructor(

@@ -34,6 +34,15 @@ describe('PartnerOrganisation', function () {
           .withInvitation({ id: 'i1', email: 'x@example.test', tokenHash: 'h1' })
           .withInvitation({ id: 'i2', email: 'x@example.test', tokenHash: 'h2' })
           .build(),
+        'a pending invitation of a member who is not a partner_admin': anOrganisation('acme')
+          .withAdmins('ada')
+          .withUsers('bob')
+          .withInvitation({ id: 'i1', email: 'x@example.test', tokenHash: 'h1', invitedBy: 'bob' })
+          .build(),
+        'a pending invitation of someone who left': anOrganisation('acme')
+          .withAdmins('ada')
+          .withInvitation({ id: 'i1', email: 'x@example.test', tokenHash: 'h1', invitedBy: 'gone' })
+          .build(),
         'a reused token hash': anOrganisation('acme')
           .withAdmins('ada')
           .withInvitation({ id: 'i1', email: 'x@example.test', tokenHash: 'h1' })
@@ -95,6 +104,9 @@ describe('PartnerOrganisation', function () {
       expect(organisation.membershipOf('zed')).to.equal(undefined);
       expect(() => organisation.membershipOf('bob')).to.throw(/not loaded/);
       expect(() => organisation.removeMember(context('ada'), 'bob')).to.throw(/not loaded/);
+      // The actor too: a use case that forgot to load them is a programming error, not "not a member".
+      expect(() => organisation.authorizeRead('bob')).to.throw(/not loaded/);
+      expect(() => organisation.removeMember(context('bob'), 'ada')).to.throw(/not loaded/);
     });
   });
 

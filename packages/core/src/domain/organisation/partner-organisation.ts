@@ -139,7 +139,9 @@ export class PartnerOrganisation {
    * A new organisation holding the whole `state` (seeding, provisioning); {@link pullChange} then
    * returns the change that creates it.
    *
-   * @throws {@link InvalidOrganisationStateError} as {@link fromRecord} does, and for a member listed twice.
+   * @throws {@link InvalidOrganisationStateError} as {@link fromRecord} does, for a member listed twice,
+   *   and for a pending invitation whose inviter is not a current partner_admin (an invitation carries
+   *   its inviter's authority).
    */
   static create(state: OrganisationState): PartnerOrganisation {
     const profile = checkedProfile(state);
@@ -153,7 +155,14 @@ export class PartnerOrganisation {
       if (managesTeam(m.role)) admins += 1;
     }
     if (profile.bootstrapped && admins === 0) throw new InvalidOrganisationStateError(profile.id, 'a bootstrapped organisation has no partner_admin');
-    const organisation = new PartnerOrganisation(profile, admins, members, checkedInvitations(profile.id, state.invitations), true);
+    const invitations = checkedInvitations(profile.id, state.invitations);
+    for (const i of invitations.values()) {
+      const inviter = members.get(i.invitedBy);
+      if (i.status === 'pending' && (inviter === undefined || inviter === null || !managesTeam(inviter.role))) {
+        throw new InvalidOrganisationStateError(profile.id, `invitation ${i.id} is pending but its inviter is not a partner_admin`);
+      }
+    }
+    const organisation = new PartnerOrganisation(profile, admins, members, invitations, true);
     for (const [userId, m] of members) organisation.changedMembers.set(userId, m);
     for (const [id, i] of organisation.invitations) organisation.changedInvitations.set(id, i);
     return organisation;
@@ -433,8 +442,8 @@ export class PartnerOrganisation {
   }
 
   private requireMember(userId: string): Membership {
-    const membership = this.members.get(userId);
-    if (membership === undefined || membership === null) throw new NotAPartnerMemberError();
+    const membership = this.membershipOf(userId);
+    if (membership === undefined) throw new NotAPartnerMemberError();
     return membership;
   }
 
