@@ -19,7 +19,7 @@ try {
   // The server's own configuration decides where accept links point and where the outbox is.
   const config = loadConfig(process.env, randomSessionSecret);
   const fixture = await readFixture(file);
-  const persistence = await MongoPersistence.open({ uri, logger, repairIntervalMs: 0 });
+  const persistence = await MongoPersistence.open({ uri, logger });
   try {
     const report = await loadFixtureIntoMongo(persistence, fixture, { tokens: new Sha256InvitationTokens(), ids: new RandomIds(), clock: new SystemClock() });
     console.log(`users ${report.users}, clients ${report.clients}, assignments ${report.assignments} upserted`);

@@ -34,7 +34,7 @@ function stagesOf(plan, found = []) {
 export async function runMongo(baseUri) {
   // Both loggers keep their lines in memory, so the benchmark prints nothing of them.
   const logger = new MemoryLogger();
-  const persistence = await MongoPersistence.open({ uri: databaseUri(baseUri), logger, repairIntervalMs: 0, clientOptions: { monitorCommands: true } });
+  const persistence = await MongoPersistence.open({ uri: databaseUri(baseUri), logger, clientOptions: { monitorCommands: true } });
   const commands = [];
   persistence.client.on('commandStarted', (event) => commands.push(event.commandName === 'getMore' ? 'getMore' : `${event.commandName} ${event.command[event.commandName]}`));
   try {

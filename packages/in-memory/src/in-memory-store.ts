@@ -313,9 +313,14 @@ export class InMemoryPartnerTeamStore {
     }
     // A first fill sorts once instead of inserting member by member.
     if (initial) stored.roster.load([...stored.members.values()].map((m) => this.rosterEntry(m.userId, m.role)));
-    // A pruned invitation's token still names its organisation, which then answers "no such invitation".
-    for (const id of change.removedInvitations) stored.invitations.delete(id);
+    for (const id of change.removedInvitations) {
+      const before = stored.invitations.get(id);
+      if (before !== undefined) this.organisationOfTokenHash.delete(before.tokenHash);
+      stored.invitations.delete(id);
+    }
     for (const invitation of change.upsertedInvitations) {
+      const before = stored.invitations.get(invitation.id);
+      if (before !== undefined && before.tokenHash !== invitation.tokenHash) this.organisationOfTokenHash.delete(before.tokenHash);
       stored.invitations.set(invitation.id, copyInvitation(invitation));
       this.organisationOfTokenHash.set(invitation.tokenHash, change.organisationId);
     }

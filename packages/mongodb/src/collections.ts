@@ -44,13 +44,13 @@ export function collections(db: Db, prefix = ''): Collections {
   const users = db.collection(`${prefix}users`);
   return {
     history: db.collection<EntryDoc>(`${prefix}organisation_history`),
-    recent: recent as Collection<SlotDoc>,
+    recent: recent as unknown as Collection<SlotDoc>,
     snapshotPointers: recent as unknown as Collection<SnapshotPointerDoc>,
     tokens: recent as unknown as Collection<TokenDoc>,
     snapshots: db.collection<SnapshotDoc>(`${prefix}organisation_snapshots`),
-    claims: claims as Collection<ClaimDoc>,
+    claims: claims as unknown as Collection<ClaimDoc>,
     claimPointers: claims as unknown as Collection<ClaimPointerDoc>,
-    users: users as Collection<UserDoc>,
+    users: users as unknown as Collection<UserDoc>,
     emails: users as unknown as Collection<EmailDoc>,
     clients: db.collection<ClientDoc>(`${prefix}clients`),
     assignments: db.collection<AssignmentDoc>(`${prefix}client_assignments`),

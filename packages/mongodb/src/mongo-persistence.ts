@@ -126,7 +126,7 @@ export class MongoPersistence implements PersistencePorts {
 
   /** The whole current state of an organisation (every membership and kept invitation) and its version, for export and inspection. */
   async exportOrganisation(organisationId: string): Promise<{ readonly state: OrganisationState; readonly version: number } | undefined> {
-    const view = await this.log.current(organisationId);
+    const view = await this.log.authoritative(organisationId);
     if (view?.profile === undefined) return undefined;
     return { state: { ...view.profile, memberships: view.allMembers(), invitations: view.allInvitations() }, version: view.seq };
   }
@@ -145,7 +145,7 @@ export class MongoPersistence implements PersistencePorts {
       throw error;
     });
     if (!existing.some((i) => (i as { name?: unknown }).name === 'audit_by_position')) {
-      await history.createIndex({ o: 1, ep: 1 }, { name: 'audit_by_position' });
+      await history.createIndex({ o: 1, ep: 1 }, { name: 'audit_by_position' }, {});
     }
   }
 }

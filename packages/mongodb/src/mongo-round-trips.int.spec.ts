@@ -5,73 +5,123 @@ import type { CommandStartedEvent } from 'mongodb';
 import type { MongoPersistence } from './mongo-persistence.js';
 import { freshPersistence } from './test-support/mongo-uri.js';
 
-/** The commands each port question sends: the adapter's round-trip promises (ADR 0006). */
-describe('MongoDB adapter: commands per question', function () {
+const change = (n: number, members: { set?: { userId: string; role: 'partner_admin' | 'partner_user' }[]; removed?: string[] }) => ({
+  organisationId: 'acme',
+  profile: null,
+  upsertedMembers: (members.set ?? []).map((m) => ({ ...m, joinedAt: new Date() })),
+  removedMembers: members.removed ?? [],
+  upsertedInvitations: [],
+  removedInvitations: [],
+  events: [
+    {
+      id: `evt-${n}`,
+      organisationId: 'acme',
+      action: 'member.role_changed' as const,
+      actorUserId: 'ada',
+      targetUserId: 'bob',
+      invitationId: null,
+      before: null,
+      after: null,
+      at: new Date(),
+      requestId: null,
+    },
+  ],
+});
+
+/**
+ * What each port question reads and writes: the adapter's promises (ADR 0006). Every read on a
+ * request's path is one `_id` equality on a collection that does not grow with history; a change is
+ * one insert into history and one write of its ring slot.
+ */
+describe('MongoDB adapter: what each question reads and writes', function () {
   let persistence: MongoPersistence & { drop(): Promise<void> };
+  let other: (MongoPersistence & { drop(): Promise<void> }) | undefined;
   const commands: string[] = [];
 
   beforeEach(async function () {
     persistence = await freshPersistence({ clientOptions: { monitorCommands: true } });
-    persistence.client.on('commandStarted', (event: CommandStartedEvent) => commands.push(`${event.commandName} ${String(event.command[event.commandName])}`));
+    persistence.client.on('commandStarted', (event: CommandStartedEvent) => {
+      const filter = (event.command.filter ?? {}) as { _id?: unknown };
+      const shape = event.commandName === 'find' ? (typeof filter._id === 'string' ? ' by _id' : ' by query') : '';
+      commands.push(`${event.commandName} ${String(event.command[event.commandName])}${shape}`);
+    });
     for (const id of ['ada', 'bob', 'cy', 'dee']) await persistence.putUser(aUser(id).withEmail(`${id}@acme.example`).build());
     await persistence.createOrganisation(anOrganisation('acme').withAdmins('ada', 'bob').withUsers('cy').build());
     commands.length = 0;
   });
 
   afterEach(async function () {
+    await other?.close();
+    other = undefined;
     await persistence.drop();
   });
 
-  const unsearched = () => parseRosterQuery({}, 'partner_admin');
-  const aSecondLater = () => new Promise((resolve) => setTimeout(resolve, 1100));
-
-  it('checks a membership with one read of the head, and the page that follows does not count', async function () {
+  it('checks a membership with one read of a ring slot, and the page that follows reads nothing', async function () {
     const ada = await persistence.memberships.findByUser('ada');
     expect(ada?.membership.role).to.equal('partner_admin');
-    // The claim was cached when the organisation was created: the head is the only read.
-    expect(commands).to.deep.equal(['find organisation_commits']);
+    expect(commands).to.deep.equal(['find organisation_recent by _id']);
     commands.length = 0;
-    const page = await persistence.roster.page('acme', unsearched());
-    expect(page.total).to.equal(3);
-    expect(page.items.map((i) => i.userId)).to.have.members(['ada', 'bob', 'cy']);
-    expect(commands).to.deep.equal(['find roster_members']);
-  });
-
-  it('counts the roster when no head was read within the last second, and for every search', async function () {
-    await aSecondLater();
-    expect((await persistence.roster.page('acme', unsearched())).total).to.equal(3);
-    // countDocuments sends an aggregate: counted by the store, not taken from the page's length.
-    expect(commands).to.include('aggregate roster_members');
-    commands.length = 0;
-    await persistence.memberships.findByUser('ada');
     const page = await persistence.roster.page('acme', parseRosterQuery({ q: 'cy@' }, 'partner_admin'));
     expect(page.total).to.equal(1);
-    expect(commands).to.include('aggregate roster_members');
+    expect(commands).to.deep.equal([]);
+    expect((await persistence.users.findById('cy'))?.email).to.equal('cy@acme.example');
+    expect(commands).to.deep.equal([], 'a member’s profile comes from the view just confirmed');
   });
 
-  it('keeps the recent member count in step with joins and removals', async function () {
-    const before = (await persistence.organisations.load('acme'))!;
-    const joined = { organisationId: 'acme', profile: null, removedMembers: [], upsertedInvitations: [], removedInvitations: [], events: [] };
-    await persistence.organisations.save({ ...joined, upsertedMembers: [{ userId: 'dee', role: 'partner_user', joinedAt: new Date() }] }, before.version);
-    expect((await persistence.roster.page('acme', unsearched())).total).to.equal(4);
-    await persistence.organisations.save({ ...joined, upsertedMembers: [], removedMembers: ['cy'] }, before.version + 1);
-    expect((await persistence.roster.page('acme', unsearched())).total).to.equal(3);
-  });
-
-  it('loads the organisation of a member with a teammate on one read of the head', async function () {
+  it('loads a decision’s record with one read, and saves it with one insert into history and one ring write', async function () {
     const loaded = await persistence.organisations.loadForMember('ada', ['cy', 'zed']);
     expect(loaded?.members.get('cy')?.role).to.equal('partner_user');
     expect(loaded?.members.get('zed')).to.equal(null);
     expect(loaded?.adminCount).to.equal(2);
-    expect(commands).to.deep.equal(['find organisation_commits']);
+    expect(commands).to.deep.equal(['find organisation_recent by _id']);
+    commands.length = 0;
+    await persistence.organisations.save(change(1, { set: [{ userId: 'cy', role: 'partner_admin' }] }), loaded!.version);
+    expect(commands).to.deep.equal(['insert organisation_history', 'update organisation_recent']);
   });
 
-  it('counts the roster when the head predates the member count (commits of an earlier version)', async function () {
-    await persistence.db.collection('organisation_commits').updateMany({}, { $unset: { mc: '' } });
-    await aSecondLater();
-    expect((await persistence.memberships.findByUser('ada'))?.membership.role).to.equal('partner_admin');
-    commands.length = 0;
-    expect((await persistence.roster.page('acme', unsearched())).total).to.equal(3);
-    expect(commands).to.include('aggregate roster_members');
+  it('finds the organisation of an invitation token with one read, and an unknown one with one read', async function () {
+    expect(await persistence.organisations.findByInvitationTokenHash('no-such-hash')).to.equal(undefined);
+    expect(commands).to.deep.equal(['find organisation_recent by _id']);
+  });
+
+  it('shows another process’s change at the next check, and a cold process loads the same state', async function () {
+    other = await freshPersistence({ databaseName: persistence.db.databaseName });
+    const seen = await other.organisations.loadForMember('ada');
+    await other.organisations.save(change(1, { removed: ['cy'] }), seen!.version);
+    expect(await persistence.memberships.findByUser('cy')).to.equal(undefined);
+    expect((await persistence.roster.page('acme', parseRosterQuery({}, 'partner_admin'))).total).to.equal(2);
+    persistence.forgetViews();
+    const cold = await persistence.exportOrganisation('acme');
+    expect(cold?.version).to.equal(2);
+    expect(cold?.state.memberships.map((m) => m.userId).sort()).to.deep.equal(['ada', 'bob']);
+  });
+
+  it('catches up through history when it fell more than a ring behind', async function () {
+    other = await freshPersistence({ databaseName: persistence.db.databaseName });
+    await persistence.memberships.findByUser('ada');
+    for (let n = 1; n <= 70; n += 1) {
+      const seen = await other.organisations.loadForMember('ada');
+      await other.organisations.save(change(n, { set: [{ userId: 'cy', role: n % 2 === 0 ? 'partner_user' : 'partner_admin' }] }), seen!.version);
+    }
+    const record = await persistence.organisations.loadForMember('ada', ['cy']);
+    expect(record?.version).to.equal(71);
+    expect(record?.members.get('cy')?.role).to.equal('partner_user');
+    expect(commands.filter((c) => c.includes('organisation_history by query'))).to.have.length(1);
+  });
+
+  it('repairs the ring slot a crashed writer left out, at the next conflict, so no view stays behind', async function () {
+    const seen = await persistence.organisations.loadForMember('ada');
+    // A writer that died after inserting its entry into history, before writing its ring slot.
+    const entry = { _id: `acme/${String(2).padStart(10, '0')}`, o: 'acme', s: 2, at: new Date(), w: 'crashed', c: { pr: null, um: [], rm: ['cy'], ui: [], ri: [] }, p: {}, e: [], ep: 1, ev: 0 };
+    await persistence.db.collection('organisation_history').insertOne(entry as never);
+    expect((await persistence.memberships.findByUser('cy'))?.membership.role, 'the ring does not show it yet').to.equal('partner_user');
+    let conflict: unknown;
+    try {
+      await persistence.organisations.save(change(1, { set: [{ userId: 'bob', role: 'partner_user' }] }), seen!.version);
+    } catch (error: unknown) {
+      conflict = error;
+    }
+    expect(String(conflict)).to.match(/ConcurrencyConflictError|changed concurrently/);
+    expect(await persistence.memberships.findByUser('cy')).to.equal(undefined);
   });
 });

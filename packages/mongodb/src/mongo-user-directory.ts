@@ -61,9 +61,7 @@ export class MongoUserDirectory implements UserDirectory {
     const t = Date.now();
     const docs: UserDoc[] = [];
     for (const [id, u] of final) {
-      const before = existing.get(id);
-      const last = u.lastActiveAt === undefined ? (before?.last ?? null) : u.lastActiveAt;
-      if (before !== undefined && before.name === u.name && before.email === u.email && before.mfa === u.mfaEnabled && sameInstant(before.last, last)) continue;
+      const last = u.lastActiveAt === undefined ? (existing.get(id)?.last ?? null) : u.lastActiveAt;
       docs.push({ _id: id, name: u.name, email: u.email, mfa: u.mfaEnabled, last, t });
     }
     await this.write(docs, existing);
@@ -91,18 +89,23 @@ export class MongoUserDirectory implements UserDirectory {
   }
 
   /** Writes users and their email entries (addresses given up first), then their organisations' rosters. */
-  private async write(docs: readonly UserDoc[], existing: ReadonlyMap<string, UserDoc>): Promise<void> {
+  private async write(all: readonly UserDoc[], existing: ReadonlyMap<string, UserDoc>): Promise<void> {
+    // Writing what is already stored would only move `t`: a reload of the same users changes nothing.
+    const docs = all.filter((d) => {
+      const before = existing.get(d._id);
+      return before === undefined || before.name !== d.name || before.email !== d.email || before.mfa !== d.mfa || !sameInstant(before.last, d.last);
+    });
     if (docs.length === 0) return;
     const released: Write[] = [];
     const written: Write[] = [];
     for (const doc of docs) {
       const before = existing.get(doc._id);
-      if (before !== undefined && before.email !== doc.email) released.push({ deleteOne: { filter: { _id: emailId(before.email), u: doc._id } as never } });
+      if (before !== undefined && before.email !== doc.email) released.push({ deleteOne: { filter: { _id: emailId(before.email), u: doc._id } } });
       const { _id, ...profile } = doc;
       const email: EmailDoc = { _id: emailId(doc.email), u: _id, ...profile };
       if (before === undefined) written.push({ insertOne: { document: doc } });
       else written.push({ replaceOne: { filter: { _id }, replacement: profile } });
-      written.push({ replaceOne: { filter: { _id: email._id }, replacement: email as unknown as UserDoc, upsert: true } });
+      written.push({ replaceOne: { filter: { _id: email._id }, replacement: email, upsert: true } });
     }
     if (released.length > 0) await guarded(() => this.c.users.bulkWrite(released, { ordered: false }));
     await guarded(() => this.c.users.bulkWrite(written, { ordered: false }));

@@ -147,6 +147,16 @@ export class OrganisationLog {
     this.views.clear();
   }
 
+  /**
+   * The organisation as the store holds it, whatever this process's view says: a cold load from the
+   * latest snapshot and history (which also writes any ring slot a crashed writer left out, so
+   * every other view catches up at its next check). For export and inspection; costs a history read.
+   */
+  async authoritative(organisationId: string): Promise<OrganisationView | undefined> {
+    this.views.delete(organisationId);
+    return this.current(organisationId);
+  }
+
   /** Reads history from entry `from` on (cold loads, gaps): a range, scanned on FerretDB. */
   async historyFrom(organisationId: string, from: number): Promise<EntryDoc[]> {
     return guarded(() =>
@@ -182,11 +192,11 @@ export class OrganisationLog {
   }
 
   /** Makes sure the ring slot of entry `seq` holds it (a crashed writer may have left it out). */
-  private async repairSlot(organisationId: string, seq: number): Promise<void> {
+  private async repairSlot(organisationId: string, seq: number, patienceMs = 20): Promise<void> {
     const slot = await guarded(() => this.c.recent.findOne({ _id: slotId(organisationId, seq) }, { projection: { s: 1 }, maxTimeMS }));
     if (slot !== null && slot.s >= seq) return;
     // Usually the winner is about to write it: give it a moment before reading history.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (patienceMs > 0) await new Promise((resolve) => setTimeout(resolve, patienceMs));
     const again = await guarded(() => this.c.recent.findOne({ _id: slotId(organisationId, seq) }, { projection: { s: 1 }, maxTimeMS }));
     if (again !== null && again.s >= seq) return;
     const entry = await guarded(() => this.c.history.findOne({ _id: entryId(organisationId, seq) }, { maxTimeMS }));
@@ -194,8 +204,7 @@ export class OrganisationLog {
   }
 
   private async copyToRing(entry: EntryDoc, extras: AppendExtras): Promise<void> {
-    const { _id: _entryId, ...rest } = entry;
-    const slot: SlotDoc = { ...rest, _id: slotId(entry.o, entry.s) };
+    const slot: SlotDoc = { ...entry, _id: slotId(entry.o, entry.s) };
     const ops: AnyBulkWriteOperation<SlotDoc>[] = [
       // Never replace a slot with an older entry (a very late writer of the same slot).
       { replaceOne: { filter: { _id: slot._id, s: { $lt: entry.s } }, replacement: slot, upsert: true } },
@@ -222,8 +231,7 @@ export class OrganisationLog {
       const slot = await guarded(() => this.c.recent.findOne({ _id: slotId(organisationId, view.seq + 1) }, { maxTimeMS }));
       if (slot === null || slot.s <= view.seq) break;
       if (slot.s === view.seq + 1) {
-        const { _id: _slotId, ...entry } = slot;
-        const doc = { ...entry, _id: entryId(organisationId, slot.s) } as EntryDoc;
+        const doc: EntryDoc = { ...slot, _id: entryId(organisationId, slot.s) };
         view.apply(doc, entryBytes(doc));
         continue;
       }
@@ -248,8 +256,14 @@ export class OrganisationLog {
     }
     const view = snapshot === null ? new OrganisationView(organisationId) : OrganisationView.fromSnapshot(snapshot, BSON.calculateObjectSize(snapshot));
     // History past the snapshot: the ring holds only the latest entries, and a crashed writer may
-    // have left its entry out of the ring.
-    for (const entry of await this.historyFrom(organisationId, view.seq + 1)) if (entry.s === view.seq + 1) view.apply(entry, entryBytes(entry));
+    // have left its entry out of the ring — put it back, so that warm views elsewhere see it too.
+    let last: EntryDoc | undefined;
+    for (const entry of await this.historyFrom(organisationId, view.seq + 1)) {
+      if (entry.s !== view.seq + 1) continue;
+      view.apply(entry, entryBytes(entry));
+      last = entry;
+    }
+    if (last !== undefined) await this.repairSlot(organisationId, last.s, 0);
     if (!view.exists) return undefined;
     if (snapshot === null) view.snapshotBytes = 0;
     return view;

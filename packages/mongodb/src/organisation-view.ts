@@ -181,7 +181,7 @@ export class OrganisationView {
   /** The whole state, as a snapshot document. */
   toSnapshot(at: Date): SnapshotDoc {
     if (this.profile === undefined) throw new Error(`organisation ${this.organisationId} does not exist`);
-    const { id: _id, ...profile } = this.profile;
+    const profile = { name: this.profile.name, status: this.profile.status, bootstrapped: this.profile.bootstrapped, invitationsEnabled: this.profile.invitationsEnabled };
     const profiles: Record<string, ProfileDoc> = {};
     for (const userId of this.members.keys()) {
       const p = this.profiles.get(userId);

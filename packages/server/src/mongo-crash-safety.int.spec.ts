@@ -154,7 +154,7 @@ describe('MongoDB adapter: crash safety', function () {
     };
     for (let iteration = 0; iteration < 20; iteration += 1) {
       const uri = databaseUri(`pt_crash_${randomBytes(4).toString('hex')}`);
-      const store = await MongoPersistence.open({ uri, logger: silent, repairIntervalMs: 0 });
+      const store = await MongoPersistence.open({ uri, logger: silent });
       try {
         for (const id of ['boss', 'chief', ...users]) await store.putUser(aUser(id).withEmail(`${id}@crash.example`).build());
         await store.createOrganisation(seed());

@@ -70,7 +70,6 @@ async function cluster(database: string, entry?: string): Promise<Cluster> {
   const store = await MongoPersistence.open({
     uri,
     logger: silent,
-    repairIntervalMs: 0,
   });
   const env = serverEnv(uri, secret);
   const servers: [ServerProcess, ServerProcess] = [await startServerProcess(env, entry), await startServerProcess(env, entry)];

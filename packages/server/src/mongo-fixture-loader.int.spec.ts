@@ -37,7 +37,7 @@ describe('scripts/load-fixture.mjs', function () {
     const first = run();
     expect(first).to.match(/organisations created: northwind, contoso, fabrikam, tailspin, globex/);
     expect(first.match(/invitation for /g)).to.have.length(2);
-    const store = await MongoPersistence.open({ uri, logger: silent, repairIntervalMs: 0 });
+    const store = await MongoPersistence.open({ uri, logger: silent });
     try {
       const snapshot = async () =>
         JSON.stringify(

@@ -19,7 +19,7 @@ export const silentLogger: Logger = { debug: () => undefined, info: () => undefi
 /** A persistence over a fresh, uniquely named database; `drop()` removes it. */
 export async function freshPersistence(options: Partial<MongoPersistenceOptions> = {}): Promise<MongoPersistence & { drop(): Promise<void> }> {
   const databaseName = `pt_test_${randomBytes(6).toString('hex')}`;
-  const persistence = await MongoPersistence.open({ uri: mongoUri(), logger: silentLogger, databaseName, repairIntervalMs: 0, ...options });
+  const persistence = await MongoPersistence.open({ uri: mongoUri(), logger: silentLogger, databaseName, ...options });
   return Object.assign(persistence, {
     async drop(): Promise<void> {
       await persistence.db.dropDatabase();

@@ -24,8 +24,9 @@ export interface OrganisationRepository {
   load(organisationId: string, users?: readonly string[]): Promise<OrganisationRecord | undefined>;
 
   /**
-   * The id of the organisation that holds or held an invitation whose token hash is `tokenHash`
-   * (also after the invitation was pruned); undefined for a hash no organisation ever issued.
+   * The id of the organisation that keeps an invitation whose token hash is `tokenHash` (whatever
+   * its status); undefined once the invitation was pruned or given a new token, and for a hash no
+   * organisation issued.
    */
   findByInvitationTokenHash(tokenHash: string): Promise<string | undefined>;
 
