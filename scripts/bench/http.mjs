@@ -14,7 +14,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const secret = 'benchmark-session-secret-of-32-characters';
 
 const ticksPerSecond = 100; // USER_HZ on Linux
-function cpuMicros(pid) {
+export function cpuMicros(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
@@ -33,7 +33,7 @@ export function cpuJiffies() {
   }
 }
 
-async function start(name, script, env, execPath) {
+export async function startProcess(name, script, env, execPath = process.execPath) {
   const child = fork(script, [], { execArgv: process.env.PROFILE && (name === 'stack' || name === 'express') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}/${name}`] : [], env: { PATH: process.env.PATH, ...env }, execPath, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -65,7 +65,7 @@ export async function startTargets(execPath = process.execPath) {
     const seed = join(dir, 'fixture.json');
     const fixture = benchFixture(members);
     writeFileSync(seed, JSON.stringify(fixture));
-    const stack = await start('stack', join(here, 'stack-server.mjs'), {
+    const stack = await startProcess('stack', join(here, 'stack-server.mjs'), {
       SEED_FILE: seed,
       SESSION_SECRET: secret,
       NODE_ENV: 'production',
@@ -87,9 +87,9 @@ export async function startTargets(execPath = process.execPath) {
     }
     const pageFile = join(dir, 'page.json');
     writeFileSync(pageFile, page);
-    const raw = await start('raw', join(here, 'raw-baseline.mjs'), { PAGE_FILE: pageFile }, execPath);
+    const raw = await startProcess('raw', join(here, 'raw-baseline.mjs'), { PAGE_FILE: pageFile }, execPath);
     started.push(raw);
-    const express = await start('express', join(here, 'express-baseline.mjs'), { PAGE_FILE: pageFile }, execPath);
+    const express = await startProcess('express', join(here, 'express-baseline.mjs'), { PAGE_FILE: pageFile }, execPath);
     started.push(express);
     // Parity: the three serve the same bytes. Raw echoes page.json, so its check only proves that
     // it is up and serves that file unaltered; the meaningful one is Express's, which parses the page

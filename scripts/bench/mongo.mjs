@@ -1,10 +1,8 @@
 // Part 3: database round trips per request type on the MongoDB adapter (driver command
-// monitoring), and, where MONGODB_URI is a real MongoDB, the roster queries' explain plans.
+// monitoring), each command with the shape of its filter (an `_id` equality, or a query).
 import { randomBytes } from 'node:crypto';
-import { createPartnerTeam, persistencePortsOf, rosterSorts } from '@partner-team/core';
-import { parseRosterQuery } from '@partner-team/core/roster';
+import { createPartnerTeam, persistencePortsOf } from '@partner-team/core';
 import { MongoPersistence } from '@partner-team/mongodb';
-import { rosterQueryPlan } from '@partner-team/mongodb/internal';
 import { RandomIds, Sha256InvitationTokens, SystemClock } from '@partner-team/node';
 import { anOrganisation, MemoryLogger, RecordingNotifier } from '@partner-team/testing';
 import { person, terms } from './roster-data.mjs';
@@ -23,24 +21,19 @@ async function isFerretDb(db) {
   return JSON.stringify(info).toLowerCase().includes('ferretdb');
 }
 
-function stagesOf(plan, found = []) {
-  if (plan === null || typeof plan !== 'object') return found;
-  if (typeof plan.stage === 'string') found.push(plan.stage + (plan.indexName ? `(${plan.indexName})` : ''));
-  for (const key of ['inputStage', 'queryPlan']) if (plan[key]) stagesOf(plan[key], found);
-  for (const child of plan.inputStages ?? []) stagesOf(child, found);
-  return found;
-}
-
 export async function runMongo(baseUri) {
   // Both loggers keep their lines in memory, so the benchmark prints nothing of them.
   const logger = new MemoryLogger();
   const persistence = await MongoPersistence.open({ uri: databaseUri(baseUri), logger, clientOptions: { monitorCommands: true } });
   const commands = [];
-  persistence.client.on('commandStarted', (event) => commands.push(event.commandName === 'getMore' ? 'getMore' : `${event.commandName} ${event.command[event.commandName]}`));
+  persistence.client.on('commandStarted', (event) => {
+    const filter = event.command.filter ?? {};
+    const shape = event.commandName === 'find' ? (typeof filter._id === 'string' ? ' (_id)' : ' (query)') : '';
+    commands.push(event.commandName === 'getMore' ? 'getMore' : `${event.commandName} ${event.command[event.commandName]}${shape}`);
+  });
   try {
     const people = Array.from({ length: members }, (_, n) => person(n));
-    for (const p of people) await persistence.putUser({ ...p });
-    await persistence.putUser({ id: 'invitee', name: 'In Vitee', email: 'invitee@partner.example', mfaEnabled: false, lastActiveAt: null });
+    await persistence.users.upsert([...people, { id: 'invitee', name: 'In Vitee', email: 'invitee@partner.example', mfaEnabled: false, lastActiveAt: null }]);
     const organisation = anOrganisation('bench').withAdmins(people[0].id, people[1].id);
     for (const p of people.slice(2)) organisation.withUsers(p.id);
     await persistence.createOrganisation(organisation.build());
@@ -80,20 +73,7 @@ export async function runMongo(baseUri) {
       await run();
       rows.push({ name, kind, roundTrips: commands.length, commands: [...commands] });
     }
-    const ferret = await isFerretDb(persistence.db);
-    const plans = [];
-    if (!ferret) {
-      for (const sort of rosterSorts) {
-        for (const q of [undefined, terms.common]) {
-          const query = parseRosterQuery({ sort, limit: 25, ...(q === undefined ? {} : { q }) }, 'partner_admin');
-          const { filter, sort: order } = rosterQueryPlan('bench', query);
-          const explained = await persistence.collections.members.find(filter).sort(order).limit(26).explain('queryPlanner');
-          const stages = stagesOf(explained.queryPlanner.winningPlan);
-          plans.push({ query: `sort=${sort}${q === undefined ? '' : ` q=${q}`}`, stages: stages.join(' ← '), indexScan: stages.some((s) => s.startsWith('IXSCAN')), inMemorySort: stages.some((s) => s === 'SORT') });
-        }
-      }
-    }
-    return { rows, ferret, plans };
+    return { rows, ferret: await isFerretDb(persistence.db) };
   } finally {
     await persistence.db.dropDatabase();
     await persistence.close();

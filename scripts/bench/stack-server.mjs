@@ -1,10 +1,11 @@
-// Starts the bundled server for the benchmark: the same config, container and app as `main`, on
-// the in-memory store (http.mjs passes no MONGODB_URI and no MongoDB factory is wired; main's
-// start-up warnings, log line and SIGINT handling are left out). Reports its port over IPC.
+// Starts the bundled server for the benchmark: the same config, container and app as `main`, on the
+// in-memory store or, with MONGODB_URI, on MongoDB (main's start-up warnings, log line and SIGINT
+// handling are left out). Reports its port over IPC.
+import { MongoPersistence } from '@partner-team/mongodb';
 import { createApp, createContainer, loadConfig, randomSessionSecret } from '@partner-team/server';
 
 const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1' }, randomSessionSecret);
-const app = createApp(await createContainer(config));
+const app = createApp(await createContainer(config, {}, (uri, logger) => MongoPersistence.open({ uri, logger })));
 const server = app.listen(0, '127.0.0.1', () => {
   process.send?.({ port: server.address().port });
 });

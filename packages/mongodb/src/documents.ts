@@ -133,9 +133,11 @@ export interface SnapshotDoc {
   eventCount: number;
 }
 
+/** Which snapshots of an organisation exist: the latest (`s`) and the one before (`p`), 0 for none. */
 export interface SnapshotPointerDoc {
   _id: string;
   s: number;
+  p: number;
 }
 
 export interface TokenDoc {

@@ -51,6 +51,12 @@ export class MembershipClaims {
     return { claim, cached: false };
   }
 
+  /** The user's latest claim as its pointer records it. */
+  private async pointed(userId: string): Promise<Claim | undefined> {
+    const pointer = await guarded(() => this.c.claimPointers.findOne({ _id: claimPointerId(userId) }, { maxTimeMS }));
+    return pointer === null ? undefined : { o: pointer.o, i: pointer.i, e: pointer.e, at: pointer.at };
+  }
+
   /** The user's latest claim, read past its pointer (authoritative). */
   async latest(userId: string): Promise<Claim | undefined> {
     const pointer = await guarded(() => this.c.claimPointers.findOne({ _id: claimPointerId(userId) }, { maxTimeMS }));
@@ -74,7 +80,9 @@ export class MembershipClaims {
    */
   async claim(userId: string, organisationId: string, invitationId: string | null, now: Date): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const latest = await this.latest(userId);
+      // First as the pointer says: if it lags, the insert of its next epoch collides, and the next
+      // attempt reads past it.
+      const latest = attempt === 0 ? await this.pointed(userId) : await this.latest(userId);
       if (latest !== undefined && latest.o === organisationId && latest.i === invitationId) return;
       if (latest !== undefined && latest.o !== organisationId) await this.assertReleased(latest, userId, now);
       const epoch = (latest?.e ?? 0) + 1;

@@ -5,6 +5,7 @@ import type { MembershipClaims } from './membership-claims.js';
 import type { OrganisationLog } from './organisation-log.js';
 import { organisationOfMember } from './membership-of.js';
 import { guarded } from './store-errors.js';
+import type { RecentUserDocs } from './user-docs.js';
 
 /** Most audit events one entry may carry. */
 export const auditEventsPerEntry = 16;
@@ -21,6 +22,7 @@ export class MongoOrganisationRepository implements OrganisationRepository {
     private readonly c: Collections,
     private readonly log: OrganisationLog,
     private readonly claims: MembershipClaims,
+    private readonly recentDocs: RecentUserDocs,
   ) {}
 
   async loadForMember(userId: string, teammates: readonly string[] = []): Promise<OrganisationRecord | undefined> {
@@ -76,10 +78,13 @@ export class MongoOrganisationRepository implements OrganisationRepository {
   /** The directory profiles of users who join, for the entry that adds them. */
   private async profilesOf(userIds: readonly string[]): Promise<Record<string, ProfileDoc>> {
     if (userIds.length === 0) return {};
+    const known = userIds.map((id) => this.recentDocs.get(id));
     const docs =
-      userIds.length === 1
-        ? [await guarded(() => this.c.users.findOne({ _id: userIds[0] as string }, { maxTimeMS }))].filter((d) => d !== null)
-        : await guarded(() => this.c.users.find({ _id: { $in: [...userIds] } }, { maxTimeMS }).toArray());
+      known.every((d) => d !== undefined)
+        ? known
+        : userIds.length === 1
+          ? [await guarded(() => this.c.users.findOne({ _id: userIds[0] as string }, { maxTimeMS }))].filter((d) => d !== null)
+          : await guarded(() => this.c.users.find({ _id: { $in: [...userIds] } }, { maxTimeMS }).toArray());
     return Object.fromEntries(docs.map((d) => [userKey(d._id), profileOf(d)]));
   }
 }

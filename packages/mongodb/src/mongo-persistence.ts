@@ -9,6 +9,7 @@ import { MongoMembershipLookup } from './mongo-membership-lookup.js';
 import { MongoOrganisationRepository } from './mongo-organisation-repository.js';
 import { MongoUserDirectory } from './mongo-user-directory.js';
 import { OrganisationLog, type OrganisationLogOptions } from './organisation-log.js';
+import { RecentUserDocs } from './user-docs.js';
 import { guarded } from './store-errors.js';
 
 export interface MongoPersistenceOptions extends OrganisationLogOptions {
@@ -53,11 +54,12 @@ export class MongoPersistence implements PersistencePorts {
     const freshness = options.freshnessMs ?? 250;
     this.log = new OrganisationLog(collections, logger, options);
     const claims = new MembershipClaims(collections, this.log);
-    this.organisations = new MongoOrganisationRepository(collections, this.log, claims);
+    const recentDocs = new RecentUserDocs();
+    this.organisations = new MongoOrganisationRepository(collections, this.log, claims, recentDocs);
     this.memberships = new MongoMembershipLookup(claims, this.log);
     this.roster = new MongoMemberRoster(this.log, freshness);
     this.auditLog = new MongoAuditLog(collections, this.log, freshness);
-    this.users = new MongoUserDirectory(collections, this.log, claims, freshness);
+    this.users = new MongoUserDirectory(collections, this.log, claims, recentDocs, freshness);
     this.clients = new MongoClientAssignments(collections);
   }
 
@@ -95,6 +97,11 @@ export class MongoPersistence implements PersistencePorts {
     } catch {
       return false;
     }
+  }
+
+  /** Waits for background work (snapshots) to finish. */
+  settle(): Promise<void> {
+    return this.log.settle();
   }
 
   /** Waits for background work (snapshots), then closes the connections. */

@@ -12,6 +12,7 @@ import { emailId, profileOf, userKey, type EmailDoc, type ProfileDoc, type UserD
 import type { MembershipClaims } from './membership-claims.js';
 import type { OrganisationLog } from './organisation-log.js';
 import { guarded } from './store-errors.js';
+import type { RecentUserDocs } from './user-docs.js';
 
 type Write = AnyBulkWriteOperation<UserDoc>;
 
@@ -26,17 +27,21 @@ export class MongoUserDirectory implements UserDirectory {
     private readonly c: Collections,
     private readonly log: OrganisationLog,
     private readonly claims: MembershipClaims,
+    private readonly recentDocs: RecentUserDocs,
     private readonly freshnessMs = 250,
   ) {}
 
   async findById(userId: string): Promise<DirectoryUser | undefined> {
-    // A member whose organisation this process confirmed a moment ago: the view holds the profile.
+    // A member whose organisation this process confirms (or confirmed a moment ago, as the request's
+    // own membership check does): the view holds the profile.
     const { claim, cached } = await this.claims.latestCached(userId);
-    const view = cached && claim !== undefined ? this.log.heldView(claim.o) : undefined;
-    const held = view !== undefined && performance.now() - view.verifiedAt <= this.freshnessMs ? view.profileOf(userId) : undefined;
+    const view = cached && claim !== undefined && this.log.heldView(claim.o) !== undefined ? await this.log.recent(claim.o, this.freshnessMs) : undefined;
+    const held = view?.profileOf(userId);
     if (held !== undefined) return { id: userId, name: held.n, email: held.e, mfaEnabled: held.m, lastActiveAt: held.l };
     const doc = await guarded(() => this.c.users.findOne({ _id: userId }, { maxTimeMS }));
-    return doc === null ? undefined : userFromDoc(doc);
+    if (doc === null) return undefined;
+    this.recentDocs.remember(doc);
+    return userFromDoc(doc);
   }
 
   async findByEmail(email: string): Promise<DirectoryUser | undefined> {

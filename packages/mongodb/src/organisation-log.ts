@@ -18,8 +18,10 @@ import { guarded, isDuplicateKey } from './store-errors.js';
 export interface OrganisationLogOptions {
   /** Most organisations whose views a process keeps (least recently used out). */
   readonly maxViews?: number;
-  /** Snapshots are written once the entries since the last one weigh this fraction of it (≥ this many bytes). */
+  /** Snapshots are written once the entries since the last one weigh as much as it does, and at least this many bytes. */
   readonly snapshotMinBytes?: number;
+  /** How often (ms) a view that sees no next entry in the ring also asks history (crashed writers). */
+  readonly historyCheckMs?: number;
 }
 
 /** What one append writes besides the entry: token lookups to add and to drop. */
@@ -57,6 +59,7 @@ export class OrganisationLog {
   private readonly background = new Set<Promise<unknown>>();
   private readonly maxViews: number;
   private readonly snapshotMinBytes: number;
+  private readonly historyCheckMs: number;
 
   constructor(
     private readonly c: Collections,
@@ -65,6 +68,7 @@ export class OrganisationLog {
   ) {
     this.maxViews = options.maxViews ?? 10_000;
     this.snapshotMinBytes = options.snapshotMinBytes ?? 16 * 1024;
+    this.historyCheckMs = options.historyCheckMs ?? 60_000;
   }
 
   /**
@@ -88,10 +92,16 @@ export class OrganisationLog {
     return done;
   }
 
-  /** The view as this process last confirmed it, if it did so within `withinMs`; else the confirmed head. */
+  /**
+   * The view as this process confirmed it within the last `withinMs` — or as a confirmation started
+   * within them and still in flight will leave it; else the confirmed head.
+   */
   async recent(organisationId: string, withinMs: number): Promise<OrganisationView | undefined> {
+    const now = performance.now();
     const view = this.views.get(organisationId);
-    if (view !== undefined && performance.now() - view.verifiedAt <= withinMs) return view;
+    if (view !== undefined && now - view.verifiedAt <= withinMs) return view;
+    const flight = this.inFlight.get(organisationId);
+    if (flight !== undefined && now - flight.started <= withinMs) return flight.done;
     return this.current(organisationId);
   }
 
@@ -127,7 +137,9 @@ export class OrganisationLog {
     await this.insertEntry(entry);
     const bytes = entryBytes(entry);
     if (base.seq === expected) base.apply(entry, bytes);
+    // Its own insert just proved this entry is the last one in history too.
     base.verifiedAt = performance.now();
+    base.historyCheckedAt = base.verifiedAt;
     this.keep(base);
     await this.copyToRing(entry, extras).catch((error: unknown) => {
       // The entry is committed; its slot is repaired by the next writer that meets it.
@@ -205,10 +217,10 @@ export class OrganisationLog {
 
   private async copyToRing(entry: EntryDoc, extras: AppendExtras): Promise<void> {
     const slot: SlotDoc = { ...entry, _id: slotId(entry.o, entry.s) };
-    const ops: AnyBulkWriteOperation<SlotDoc>[] = [
-      // Never replace a slot with an older entry (a very late writer of the same slot).
-      { replaceOne: { filter: { _id: slot._id, s: { $lt: entry.s } }, replacement: slot, upsert: true } },
-    ];
+    // By `_id` alone (the one filter FerretDB evaluates in SQL). A writer a whole ring late could put
+    // an older entry back into the slot; readers then see "no next entry yet" until the next write
+    // repairs it (see repairSlot) — a delay, never a wrong state.
+    const ops: AnyBulkWriteOperation<SlotDoc>[] = [{ replaceOne: { filter: { _id: slot._id }, replacement: slot, upsert: true } }];
     for (const hash of extras.addTokens) ops.push({ replaceOne: { filter: { _id: tokenId(hash) }, replacement: { _id: tokenId(hash), o: entry.o } as unknown as SlotDoc, upsert: true } });
     for (const hash of extras.dropTokens) ops.push({ deleteOne: { filter: { _id: tokenId(hash) } } });
     try {
@@ -229,7 +241,18 @@ export class OrganisationLog {
     }
     for (;;) {
       const slot = await guarded(() => this.c.recent.findOne({ _id: slotId(organisationId, view.seq + 1) }, { maxTimeMS }));
-      if (slot === null || slot.s <= view.seq) break;
+      if (slot === null || slot.s <= view.seq) {
+        // The ring says "no next entry". A writer that died between its insert and its slot (or a
+        // very late one that overwrote a slot) could make that untrue until the next write repairs
+        // it: at most once a minute, history is asked too.
+        if (performance.now() - view.historyCheckedAt < this.historyCheckMs) break;
+        view.historyCheckedAt = performance.now();
+        const missed = await this.historyHasNext(view);
+        if (missed === null) break;
+        view.apply(missed, entryBytes(missed));
+        await this.repairSlot(organisationId, missed.s, 0);
+        continue;
+      }
       if (slot.s === view.seq + 1) {
         const doc: EntryDoc = { ...slot, _id: entryId(organisationId, slot.s) };
         view.apply(doc, entryBytes(doc));
@@ -264,6 +287,7 @@ export class OrganisationLog {
       last = entry;
     }
     if (last !== undefined) await this.repairSlot(organisationId, last.s, 0);
+    view.historyCheckedAt = performance.now();
     if (!view.exists) return undefined;
     if (snapshot === null) view.snapshotBytes = 0;
     return view;
@@ -288,19 +312,17 @@ export class OrganisationLog {
     } catch (error: unknown) {
       if (!isDuplicateKey(error)) throw error;
     }
-    await guarded(() =>
-      this.c.snapshotPointers.updateOne({ _id: snapshotPointerId(view.organisationId), s: { $lt: doc.s } }, { $set: { s: doc.s } }, { upsert: true }),
-    ).catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-    });
-    // Keep the two latest: a cold load may still be reading the previous one.
-    const older = await guarded(() =>
-      this.c.snapshots
-        .find({ _id: { $gte: `${view.organisationId}/`, $lt: doc._id } } as Filter<SnapshotDoc>, { projection: { _id: 1 }, sort: { _id: -1 }, maxTimeMS })
-        .toArray(),
-    );
-    const drop = older.slice(1).map((d) => d._id);
-    if (drop.length > 0) await guarded(() => this.c.snapshots.deleteMany({ _id: { $in: drop } }));
+    const id = snapshotPointerId(view.organisationId);
+    const pointer = await guarded(() => this.c.snapshotPointers.findOne({ _id: id }, { maxTimeMS }));
+    if (pointer !== null && pointer.s >= doc.s) return;
+    // Keep the latest two (a cold load may still be reading the previous one); all by `_id`.
+    await guarded(() => this.c.snapshotPointers.replaceOne({ _id: id }, { s: doc.s, p: pointer?.s ?? 0 }, { upsert: true }));
+    if (pointer !== null && pointer.p > 0) await guarded(() => this.c.snapshots.deleteOne({ _id: entryId(view.organisationId, pointer.p) }));
+  }
+
+  /** Before trusting "no next entry" for long, looks past the ring once in a while (see verify). */
+  private async historyHasNext(view: OrganisationView): Promise<EntryDoc | null> {
+    return guarded(() => this.c.history.findOne({ _id: entryId(view.organisationId, view.seq + 1) }, { maxTimeMS }));
   }
 
   private inBackground(work: Promise<unknown>): void {

@@ -52,6 +52,8 @@ export class OrganisationView {
   snapshotBytes = 0;
   /** When the view was last confirmed to be the head (performance.now()). */
   verifiedAt = Number.NEGATIVE_INFINITY;
+  /** When history (not only the ring) last confirmed there is no next entry. */
+  historyCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(readonly organisationId: string) {}
 

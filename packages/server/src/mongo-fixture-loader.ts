@@ -23,7 +23,7 @@ export async function loadFixtureIntoMongo(
   fixture: Fixture,
   ports: { readonly tokens: InvitationTokens; readonly ids: IdGenerator; readonly clock: Clock },
 ): Promise<FixtureLoadReport> {
-  for (const user of fixture.users) await persistence.putUser(user);
+  await persistence.users.upsert(fixture.users);
   for (const client of fixture.clients) await persistence.putClient(client);
   const { states, messages } = withFixtureInvitations(fixture, ports, defaultInvitationTtlMs);
   const created: string[] = [];
