@@ -1,0 +1,65 @@
+import type { OrganisationRepository, SupportActor, SupportOperations } from '@partner-team/core';
+import type { Fixture } from './fixture.js';
+
+/** What loading a fixture did. */
+export interface FixtureLoadReport {
+  /** Directory users added or changed (0 when the directory already held them as given). */
+  readonly usersChanged: number;
+  readonly organisationsCreated: readonly string[];
+  /** Organisations that already existed: left exactly as they are. */
+  readonly organisationsKept: readonly string[];
+  /** Client assignments made in the organisations created. */
+  readonly assignments: number;
+}
+
+/**
+ * Loads a validated fixture through the support operations, as an operator would: one directory
+ * upsert of every user, then for each organisation that does not exist yet — provision it, import
+ * its members and pending invitations in one operation, complete its bootstrap with its first
+ * partner_admin, set its status, assign its clients. Each step records its audit event (naming
+ * `operator` and its reason), and invitations are delivered through the operations' notifier. An
+ * organisation that exists is left exactly as it is, so a second load changes nothing.
+ */
+export async function loadFixture(
+  operations: SupportOperations,
+  organisations: Pick<OrganisationRepository, 'load'>,
+  fixture: Fixture,
+  operator: SupportActor,
+): Promise<FixtureLoadReport> {
+  const users = fixture.users.length === 0 ? { changed: [] } : await operations.upsertDirectoryUsers.execute({ ...operator, users: fixture.users });
+  const clientNames = new Map(fixture.clients.map((c) => [c.clientId, c.name]));
+  const created: string[] = [];
+  const kept: string[] = [];
+  let assignments = 0;
+  for (const state of fixture.organisations) {
+    const organisationId = state.id;
+    if ((await organisations.load(organisationId)) !== undefined) {
+      kept.push(organisationId);
+      continue;
+    }
+    await operations.provisionOrganisation.execute({ ...operator, organisationId, name: state.name, invitationsEnabled: state.invitationsEnabled });
+    const invitations = fixture.invitations.filter((i) => i.organisationId === organisationId);
+    if (state.memberships.length > 0 || invitations.length > 0) {
+      await operations.importMembers.execute({
+        ...operator,
+        organisationId,
+        members: state.memberships.map((m) => ({ userId: m.userId, role: m.role })),
+        invitations: invitations.map((i) => ({ email: i.email, role: i.role, invitedBy: i.invitedBy, expiresAt: i.expiresAt })),
+      });
+    }
+    const firstAdmin = state.memberships.find((m) => m.role === 'partner_admin');
+    if (state.bootstrapped && firstAdmin !== undefined) await operations.completeBootstrap.execute({ ...operator, organisationId, userId: firstAdmin.userId });
+    const assigned = fixture.assignments.filter((a) => a.organisationId === organisationId);
+    if (assigned.length > 0) {
+      await operations.assignClients.execute({
+        ...operator,
+        organisationId,
+        assignments: assigned.map((a) => ({ userId: a.userId, clientId: a.clientId, name: clientNames.get(a.clientId) ?? a.clientId })),
+      });
+      assignments += assigned.length;
+    }
+    if (state.status !== 'active') await operations.changeOrganisationStatus.execute({ ...operator, organisationId, status: state.status });
+    created.push(organisationId);
+  }
+  return { usersChanged: users.changed.length, organisationsCreated: created, organisationsKept: kept, assignments };
+}
