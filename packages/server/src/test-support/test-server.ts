@@ -134,6 +134,31 @@ export interface TestServerOptions {
   readonly wrap?: (persistence: Persistence) => Persistence;
 }
 
+/** A partner API client of the server at `baseUrl` with a fresh session for `userId`, holding the CSRF token GET /me returned. */
+export async function signIn(baseUrl: string, sessions: JwtSessionAuthenticator, userId: string): Promise<Client> {
+  const token = sessions.issue({ userId, sessionId: randomBytes(12).toString('base64url') }, 3600);
+  const client = new Client(`${baseUrl}/api/partner-team`, token, undefined);
+  const me = await client.get('/me');
+  client.csrfToken = (me.body as { csrfToken?: string } | undefined)?.csrfToken;
+  return client;
+}
+
+/** An operations API client of the server at `baseUrl` holding a fresh operator token (and, for the cookie, its CSRF token). */
+export async function operatorClient(
+  baseUrl: string,
+  operators: JwtOperatorAuthenticator,
+  operatorId: string,
+  role: OperatorRole,
+  credential: 'bearer' | 'operator-cookie' = 'bearer',
+): Promise<Client> {
+  const sessionId = credential === 'operator-cookie' ? randomBytes(12).toString('base64url') : undefined;
+  const token = operators.issue({ operatorId, role, ...(sessionId === undefined ? {} : { sessionId }) }, 3600);
+  const client = new Client(`${baseUrl}/api/operations`, token, undefined, credential);
+  const me = await client.get('/me');
+  client.csrfToken = (me.body as { csrfToken?: string | null } | undefined)?.csrfToken ?? undefined;
+  return client;
+}
+
 /** The bundled server, started on an ephemeral port over a resettable in-memory store. */
 export class TestServer {
   readonly clock = new FixedClock('2026-01-15T09:00:00.000Z');
@@ -220,12 +245,8 @@ export class TestServer {
   }
 
   /** A client with a fresh session for `userId`, holding the CSRF token that GET /me returned. */
-  async signIn(userId: string): Promise<Client> {
-    const token = this.sessions.issue({ userId, sessionId: randomBytes(12).toString('base64url') }, 3600);
-    const client = new Client(`${this.baseUrl}/api/partner-team`, token, undefined);
-    const me = await client.get('/me');
-    client.csrfToken = (me.body as { csrfToken?: string } | undefined)?.csrfToken;
-    return client;
+  signIn(userId: string): Promise<Client> {
+    return signIn(this.baseUrl, this.sessions, userId);
   }
 
   anonymous(): Client {
@@ -233,13 +254,8 @@ export class TestServer {
   }
 
   /** A client of the operations API holding an operator token (bearer by default; the cookie carries a session id and its CSRF token). */
-  async operator(operatorId = 'op-jane', role: OperatorRole = 'support_operator', credential: 'bearer' | 'operator-cookie' = 'bearer'): Promise<Client> {
-    const sessionId = credential === 'operator-cookie' ? randomBytes(12).toString('base64url') : undefined;
-    const token = this.operators.issue({ operatorId, role, ...(sessionId === undefined ? {} : { sessionId }) }, 3600);
-    const client = new Client(`${this.baseUrl}/api/operations`, token, undefined, credential);
-    const me = await client.get('/me');
-    client.csrfToken = (me.body as { csrfToken?: string | null } | undefined)?.csrfToken ?? undefined;
-    return client;
+  operator(operatorId = 'op-jane', role: OperatorRole = 'support_operator', credential: 'bearer' | 'operator-cookie' = 'bearer'): Promise<Client> {
+    return operatorClient(this.baseUrl, this.operators, operatorId, role, credential);
   }
 
   /** A client of the operations API without any credential. */
