@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { z } from 'zod';
 import { eventually, openSession, type BrowserSession } from './browser.js';
-import { operatorClient, signIn, type Answer, type Client } from './test-server.js';
+import { operatorClient, signIn, type Answer } from './test-server.js';
 
 /**
  * The escalation boundaries, end to end, through the operations API of a running server (in
