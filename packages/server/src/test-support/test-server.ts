@@ -129,6 +129,7 @@ class ResettablePersistence implements Persistence {
 export interface TestServerOptions {
   readonly fixture?: FixtureFile;
   readonly mutationsPerMinute?: number;
+  /** Environment over the test defaults; an empty value unsets the variable. */
   readonly env?: Record<string, string>;
   /** Wraps the persistence (to inject failures). */
   readonly wrap?: (persistence: Persistence) => Persistence;
@@ -199,20 +200,19 @@ export class TestServer {
     });
     server = new TestServer(fixture, persistence);
     await persistence.reset();
-    const config = loadConfig(
-      {
-        SESSION_SECRET: testSessionSecret,
-        PORT: '0',
-        LOG_LEVEL: 'debug',
-        MUTATIONS_PER_MINUTE: String(options.mutationsPerMinute ?? 100_000),
-        // The suites sign in through the demo picker and correlate audit events by request id.
-        DEMO_SIGN_IN: 'on',
-        TRUST_REQUEST_ID: 'on',
-        OPERATIONS_TOKEN_SECRET: testOperationsSecret,
-        ...options.env,
-      },
-      () => testSessionSecret,
-    );
+    const env: Record<string, string> = {
+      SESSION_SECRET: testSessionSecret,
+      PORT: '0',
+      LOG_LEVEL: 'debug',
+      MUTATIONS_PER_MINUTE: String(options.mutationsPerMinute ?? 100_000),
+      // The suites sign in through the demo picker and correlate audit events by request id.
+      DEMO_SIGN_IN: 'on',
+      TRUST_REQUEST_ID: 'on',
+      OPERATIONS_TOKEN_SECRET: testOperationsSecret,
+      ...options.env,
+    };
+    // An empty value unsets a variable (OPERATIONS_TOKEN_SECRET: '' serves no operations API).
+    const config = loadConfig(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')), () => testSessionSecret);
     const wrapped = options.wrap?.(persistence) ?? persistence;
     const container = await createContainer(config, {
       fixture,
