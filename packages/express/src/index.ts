@@ -5,3 +5,15 @@ export { JwtSessionAuthenticator, sessionCookieName, type Session, type SessionA
 export { CsrfTokens } from './csrf.js';
 export { helmetHeaders } from './security-headers.js';
 export { problemTypes, toProblem, sendProblem, HttpProblem, type ProblemBody, type ProblemCode } from './problem.js';
+// The AiDial support operations API: its own router, authenticator and roles.
+export { createOperationsRouter, operationsSecurity, type OperationsRouterOptions } from './operations-router.js';
+export {
+  JwtOperatorAuthenticator,
+  operatorCookieName,
+  operatorRoles,
+  operatorRoleAllows,
+  type Operator,
+  type OperatorAuthenticator,
+  type OperatorRole,
+  type OperatorTokenPolicy,
+} from './operator-auth.js';

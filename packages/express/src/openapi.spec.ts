@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createPartnerTeam } from '@partner-team/core';
+import { createPartnerTeam, createSupportOperations } from '@partner-team/core';
 import { TestTeam } from '@partner-team/testing';
 import { expect } from 'chai';
 import express, { type Router } from 'express';
 import { CsrfTokens } from './csrf.js';
 import { buildOpenApiDocument, openApiPath } from './openapi.js';
+import { createOperationsRouter } from './operations-router.js';
+import { JwtOperatorAuthenticator } from './operator-auth.js';
 import { createPartnerTeamRouter } from './router.js';
 import { partnerTeamRoutes } from './routes.js';
 import { JwtSessionAuthenticator } from './session.js';
@@ -45,6 +47,33 @@ describe('OpenAPI document', function () {
         .sort();
       expect(documented).to.include('GET /openapi.json').and.to.include('PATCH /members/{userId}');
       expect(registeredRoutes(router)).to.deep.equal(documented);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('serves an operations document that describes exactly the routes the operations router serves', async function () {
+    const operations = createOperationsRouter({
+      operations: createSupportOperations(test.ports),
+      operators: new JwtOperatorAuthenticator('an-operations-secret-that-is-long-enough', { audience: 'ops' }),
+      csrf: new CsrfTokens('an-operations-secret-that-is-long-enough'),
+      logger: test.logger,
+    });
+    const app = express();
+    app.use('/api/operations', operations);
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const document = (await (await fetch(`http://127.0.0.1:${port}/api/operations/openapi.json`)).json()) as { paths: Record<string, Record<string, { security: unknown[]; parameters: { name: string; required: boolean }[] }>> };
+      const documented = Object.entries(document.paths)
+        .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
+        .sort();
+      expect(documented).to.include('POST /organisations/{organisationId}/admins').and.to.include('GET /audit-events');
+      expect(registeredRoutes(operations)).to.deep.equal(documented);
+      const grant = document.paths['/organisations/{organisationId}/admins']?.post;
+      expect(grant?.security).to.deep.equal([{ operatorBearer: [] }, { operatorCookie: [] }]);
+      expect(grant?.parameters.find((p) => p.name === 'X-CSRF-Token')?.required).to.equal(false);
     } finally {
       server.close();
     }

@@ -24,11 +24,41 @@ function parameters(schema: z.ZodType, location: 'path' | 'query'): JsonSchema[]
 /** Express `/members/:userId` → OpenAPI `/members/{userId}`. */
 export const openApiPath = (path: string): string => path.replace(/:([A-Za-z]+)/g, '{$1}');
 
+/** What the document needs of a route (the partner router's and the operations router's specs both have it). */
+export type DocumentedRoute = Pick<RouteSpec, 'method' | 'path' | 'summary' | 'authenticated' | 'params' | 'query' | 'body' | 'success' | 'problems'> & {
+  /** Longer text, e.g. which operator role the route needs. */
+  readonly description?: string;
+};
+
+/** How a document describes authentication and request verification. */
+export interface OpenApiSecurity {
+  readonly schemes: Readonly<Record<string, unknown>>;
+  /** The security requirement of an authenticated route (alternatives). */
+  readonly requirement: readonly Readonly<Record<string, readonly string[]>>[];
+  /** Whether authenticated mutations must send `X-CSRF-Token` (false: only with the cookie credential). */
+  readonly csrfRequired: boolean;
+}
+
+/** The partner surface: the portal's session (cookie or bearer), CSRF on every mutation. */
+export const partnerSecurity: OpenApiSecurity = {
+  schemes: {
+    sessionCookie: { type: 'apiKey', in: 'cookie', name: 'partner_session' },
+    bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+  },
+  requirement: [{ sessionCookie: [] }, { bearer: [] }],
+  csrfRequired: true,
+};
+
 /**
  * The OpenAPI 3.1 document of the routes, generated from the same zod schemas that validate the
  * requests, so the document cannot describe an input the router does not enforce.
  */
-export function buildOpenApiDocument(routes: readonly RouteSpec[], info: { title: string; version: string }, serverUrl: string): JsonSchema {
+export function buildOpenApiDocument(
+  routes: readonly DocumentedRoute[],
+  info: { title: string; version: string; description?: string },
+  serverUrl: string,
+  security: OpenApiSecurity = partnerSecurity,
+): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
     const statuses = new Map<number, ProblemCode[]>();
@@ -57,13 +87,22 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], info: { title
     const operation: JsonSchema = {
       operationId: `${route.method}${openApiPath(route.path).replace(/[^A-Za-z]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
       summary: route.summary,
-      ...(route.authenticated ? { security: [{ sessionCookie: [] }, { bearer: [] }] } : { security: [] }),
+      ...(route.description === undefined ? {} : { description: route.description }),
+      ...(route.authenticated ? { security: security.requirement } : { security: [] }),
       parameters: [
         ...parameters(route.params, 'path'),
         ...parameters(route.query, 'query'),
         ...(route.method === 'get' || !route.authenticated
           ? []
-          : [{ name: 'X-CSRF-Token', in: 'header', required: true, schema: { type: 'string' } }]),
+          : [
+              {
+                name: 'X-CSRF-Token',
+                in: 'header',
+                required: security.csrfRequired,
+                ...(security.csrfRequired ? {} : { description: 'Required when the credential is the cookie (GET /me returns the token)' }),
+                schema: { type: 'string' },
+              },
+            ]),
       ],
       ...(route.body === undefined
         ? {}
@@ -80,10 +119,7 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[], info: { title
     paths,
     components: {
       schemas: { Problem: jsonSchema(problemResponse, 'output') },
-      securitySchemes: {
-        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'partner_session' },
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-      },
+      securitySchemes: security.schemes,
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Collection, Db, IndexDescription } from 'mongodb';
-import type { AssignmentDoc, ClaimDoc, ClientDoc, CommitDoc, MemberRowDoc, ProjectionMarkDoc, UserDoc } from './documents.js';
+import type { ClaimDoc, ClientDoc, CommitDoc, MemberRowDoc, ProjectionMarkDoc, UnscopedEventDoc, UserDoc } from './documents.js';
 
 /** The adapter's collections (names can be prefixed to share a database). */
 export interface Collections {
@@ -10,7 +10,8 @@ export interface Collections {
   readonly marks: Collection<ProjectionMarkDoc>;
   readonly users: Collection<UserDoc>;
   readonly clients: Collection<ClientDoc>;
-  readonly assignments: Collection<AssignmentDoc>;
+  /** Audit events that belong to no organisation (an organisation's events live in its commits). */
+  readonly unscopedEvents: Collection<UnscopedEventDoc>;
 }
 
 export function collections(db: Db, prefix = ''): Collections {
@@ -21,7 +22,7 @@ export function collections(db: Db, prefix = ''): Collections {
     marks: db.collection<ProjectionMarkDoc>(`${prefix}roster_members`),
     users: db.collection<UserDoc>(`${prefix}users`),
     clients: db.collection<ClientDoc>(`${prefix}clients`),
-    assignments: db.collection<AssignmentDoc>(`${prefix}client_assignments`),
+    unscopedEvents: db.collection<UnscopedEventDoc>(`${prefix}audit_events`),
   };
 }
 
@@ -44,7 +45,7 @@ export const indexes: Partial<Record<keyof Collections, (IndexDescription & { na
     { key: { u: 1 }, name: 'roster_rows_of_user' },
   ],
   users: [{ key: { email: 1 }, name: 'user_email_unique', unique: true }],
-  assignments: [{ key: { o: 1, u: 1 }, name: 'assignments_of_member' }],
+  unscopedEvents: [{ key: { stored: 1 }, name: 'unscoped_event_time' }],
 };
 
 /**

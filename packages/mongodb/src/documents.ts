@@ -1,4 +1,5 @@
 import type {
+  AuditActorKind,
   AuditDetail,
   AuditEvent,
   Invitation,
@@ -43,6 +44,14 @@ export interface InvitationDoc {
   acceptedBy: string | null;
 }
 
+/** One client assignment of a member, inside the organisation's state. */
+export interface AssignmentEntryDoc {
+  /** Client id. */
+  c: string;
+  /** Client name. */
+  n: string;
+}
+
 export interface StateDoc {
   name: string;
   status: OrganisationStatus;
@@ -50,12 +59,21 @@ export interface StateDoc {
   invitationsEnabled: boolean;
   members: Record<string, MemberDoc>;
   invitations: InvitationDoc[];
+  /**
+   * Client assignments by member key (as `members`): versioned with the state, dropped with a
+   * membership. Absent from states written before assignments moved here.
+   */
+  assignments?: Record<string, AssignmentEntryDoc[]>;
 }
 
 export interface AuditEventDoc {
   id: string;
   action: AuditEvent['action'];
+  /** Absent from events written before support operations existed: a partner member. */
+  kind?: AuditActorKind;
   actor: string;
+  /** The support operator's reason; absent or null for partner members. */
+  reason?: string | null;
   target: string | null;
   invitation: string | null;
   before: AuditDetail | null;
@@ -139,13 +157,13 @@ export interface UserDoc {
   last: Date | null;
 }
 
-export interface AssignmentDoc {
+/**
+ * An audit event that belongs to no organisation (a directory change, a support read): `_id` =
+ * the event id; `stored` = when it was written (the search orders by it, as by a commit's `at`).
+ */
+export interface UnscopedEventDoc extends AuditEventDoc {
   _id: string;
-  o: string;
-  u: string;
-  c: string;
-  /** Client name, denormalised so that one query answers. */
-  n: string;
+  stored: Date;
 }
 
 export interface ClientDoc {
@@ -187,7 +205,9 @@ export function eventToDoc(e: AuditEvent): AuditEventDoc {
   return {
     id: e.id,
     action: e.action,
+    kind: e.actorKind,
     actor: e.actorUserId,
+    reason: e.reason,
     target: e.targetUserId,
     invitation: e.invitationId,
     before: e.before,
@@ -197,12 +217,14 @@ export function eventToDoc(e: AuditEvent): AuditEventDoc {
   };
 }
 
-export function eventFromDoc(organisationId: string, d: AuditEventDoc): AuditEvent {
+export function eventFromDoc(organisationId: string | null, d: AuditEventDoc): AuditEvent {
   return {
     id: d.id,
     organisationId,
     action: d.action,
+    actorKind: d.kind ?? 'partner_member',
     actorUserId: d.actor,
+    reason: d.reason ?? null,
     targetUserId: d.target,
     invitationId: d.invitation,
     before: d.before,

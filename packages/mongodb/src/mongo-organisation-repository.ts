@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ConcurrencyConflictError,
   managesTeam,
+  type AssignedClient,
   type Logger,
   type Membership,
   type OrganisationChange,
@@ -10,7 +11,7 @@ import {
 } from '@partner-team/core';
 import type { Collections } from './collections.js';
 import { maxTimeMS, type CommitLog } from './commit-log.js';
-import { commitId, eventToDoc, memberKey, type CommitDoc, type StateDoc } from './documents.js';
+import { commitId, eventToDoc, memberKey, type AssignmentEntryDoc, type CommitDoc, type StateDoc } from './documents.js';
 import type { MembershipClaims } from './membership-claims.js';
 import type { RosterProjection } from './roster-projection.js';
 import { guarded, isDuplicateKey } from './store-errors.js';
@@ -61,9 +62,11 @@ export class MongoOrganisationRepository implements OrganisationRepository {
     if (head === undefined) return undefined;
     this.remember(`${organisationId}@${head.seq}`, head.state);
     const members = new Map<string, Membership | null>();
+    const assignments = new Map<string, AssignedClient[]>();
     for (const userId of users) {
       const m = head.state.members[memberKey(userId)];
       members.set(userId, m === undefined ? null : { userId: m.u, role: m.r, joinedAt: new Date(m.j.getTime()) });
+      assignments.set(userId, (head.state.assignments?.[memberKey(userId)] ?? []).map((a) => ({ clientId: a.c, name: a.n })));
     }
     let adminCount = 0;
     for (const m of Object.values(head.state.members)) if (managesTeam(m.r)) adminCount += 1;
@@ -78,6 +81,7 @@ export class MongoOrganisationRepository implements OrganisationRepository {
       version: head.seq,
       adminCount,
       members,
+      assignments,
       invitations: head.state.invitations.map((i) => ({
         ...i,
         createdAt: new Date(i.createdAt.getTime()),
@@ -175,5 +179,21 @@ function applyChange(before: StateDoc | undefined, change: OrganisationChange): 
     invitationsEnabled: profile.invitationsEnabled,
     members: Object.fromEntries(members),
     invitations: [...invitations.values()],
+    assignments: applyAssignments(before?.assignments ?? {}, change),
   };
+}
+
+/** The assignments after `change`: a removed member's end with the membership. */
+function applyAssignments(before: Readonly<Record<string, AssignmentEntryDoc[]>>, change: OrganisationChange): Record<string, AssignmentEntryDoc[]> {
+  const byMember = new Map(Object.entries(before).map(([key, list]) => [key, new Map(list.map((a) => [a.c, a.n]))]));
+  for (const userId of change.removedMembers) byMember.delete(memberKey(userId));
+  for (const a of change.removedAssignments ?? []) byMember.get(memberKey(a.userId))?.delete(a.clientId);
+  for (const a of change.addedAssignments ?? []) {
+    const clients = byMember.get(memberKey(a.userId)) ?? new Map<string, string>();
+    clients.set(a.clientId, a.name);
+    byMember.set(memberKey(a.userId), clients);
+  }
+  const after: Record<string, AssignmentEntryDoc[]> = {};
+  for (const [key, clients] of byMember) if (clients.size > 0) after[key] = [...clients].map(([c, n]) => ({ c, n }));
+  return after;
 }

@@ -60,7 +60,7 @@ export class MongoPersistence implements PersistencePorts {
     this.roster = new MongoMemberRoster(collections, log);
     this.auditLog = new MongoAuditLog(collections);
     this.users = new MongoUserDirectory(collections);
-    this.clients = new MongoClientAssignments(collections);
+    this.clients = new MongoClientAssignments(collections, this.organisations);
     this.commitLog = log;
   }
 
@@ -120,6 +120,10 @@ export class MongoPersistence implements PersistencePorts {
     return this.clients.putClient(client);
   }
 
+  /**
+   * Assigns a client with no check and no audit event: for legacy imports and tests that plant a
+   * broken assignment only (support assigns through the operations).
+   */
   assignClient(organisationId: string, userId: string, clientId: string): Promise<void> {
     return this.clients.assign(organisationId, userId, clientId);
   }

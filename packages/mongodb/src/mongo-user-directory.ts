@@ -15,6 +15,12 @@ export class MongoUserDirectory implements UserDirectory {
     return doc === null ? undefined : userFromDoc(doc);
   }
 
+  async findByIds(userIds: readonly string[]): Promise<DirectoryUser[]> {
+    if (userIds.length === 0) return [];
+    const docs = await guarded(() => this.c.users.find({ _id: { $in: [...new Set(userIds)] } }, { maxTimeMS }).toArray());
+    return docs.map(userFromDoc);
+  }
+
   async findByEmail(email: string): Promise<DirectoryUser | undefined> {
     const doc = await guarded(() => this.c.users.findOne({ email }, { maxTimeMS }));
     return doc === null ? undefined : userFromDoc(doc);

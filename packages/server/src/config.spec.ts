@@ -48,4 +48,13 @@ describe('loadConfig', function () {
       .and.matches(/LOG_LEVEL/)
       .and.matches(/MONGODB_URI/);
   });
+
+  it('serves the operations API only with its own secret, never the session secret or audience', function () {
+    expect(loadConfig({}, random).operations).to.equal(undefined);
+    const operations = loadConfig({ SESSION_SECRET: 'x'.repeat(40), OPERATIONS_TOKEN_SECRET: 'y'.repeat(40), OPERATIONS_TOKEN_ISSUER: 'https://idp.aidial.example' }, random).operations;
+    expect(operations).to.deep.equal({ secret: 'y'.repeat(40), audience: 'partner-team-operations', issuer: 'https://idp.aidial.example', mutationsPerMinute: 120 });
+    expect(() => loadConfig({ SESSION_SECRET: 'x'.repeat(40), OPERATIONS_TOKEN_SECRET: 'x'.repeat(40) }, random)).to.throw(ConfigError, /OPERATIONS_TOKEN_SECRET must differ from SESSION_SECRET/);
+    expect(() => loadConfig({ OPERATIONS_TOKEN_SECRET: 'short' }, random)).to.throw(ConfigError, /OPERATIONS_TOKEN_SECRET/);
+    expect(() => loadConfig({ OPERATIONS_TOKEN_SECRET: 'y'.repeat(40), SESSION_AUDIENCE: 'shared', OPERATIONS_TOKEN_AUDIENCE: 'shared' }, random)).to.throw(ConfigError, /OPERATIONS_TOKEN_AUDIENCE/);
+  });
 });

@@ -22,6 +22,10 @@ const environment = z.object({
   MUTATIONS_PER_MINUTE: positive.default(120),
   DEMO_SIGN_IN: z.enum(['on', 'off']).optional(),
   TRUST_REQUEST_ID: z.enum(['on', 'off']).default('off'),
+  OPERATIONS_TOKEN_SECRET: z.string().min(32, 'OPERATIONS_TOKEN_SECRET must be at least 32 characters').optional(),
+  OPERATIONS_TOKEN_AUDIENCE: z.string().min(1).max(200).default('partner-team-operations'),
+  OPERATIONS_TOKEN_ISSUER: z.string().min(1).max(200).optional(),
+  OPERATIONS_MUTATIONS_PER_MINUTE: positive.default(120),
 });
 
 /** The server's configuration, validated from the environment. */
@@ -50,6 +54,11 @@ export interface ServerConfig {
   readonly mutationsPerMinute: number;
   /** Whether an incoming X-Request-Id (from a trusted proxy) is used instead of a generated one. */
   readonly trustRequestId: boolean;
+  /**
+   * The operations API (AiDial support) and how its operator tokens are verified; undefined when
+   * OPERATIONS_TOKEN_SECRET is not set, and then the API is not served.
+   */
+  readonly operations: { readonly secret: string; readonly audience: string; readonly issuer: string | undefined; readonly mutationsPerMinute: number } | undefined;
 }
 
 /** Thrown for an invalid environment; the message names every bad variable. */
@@ -76,6 +85,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ra
   if (production && e.MAIL_OUTBOX_DIR === undefined) {
     throw new ConfigError('Invalid configuration: MAIL_OUTBOX_DIR is required when NODE_ENV=production (the bundled server delivers invitations through an outbox; it never logs accept links in production)');
   }
+  if (e.OPERATIONS_TOKEN_SECRET !== undefined && e.OPERATIONS_TOKEN_SECRET === e.SESSION_SECRET) {
+    throw new ConfigError('Invalid configuration: OPERATIONS_TOKEN_SECRET must differ from SESSION_SECRET (a partner session must never pass for an operator token)');
+  }
+  if (e.OPERATIONS_TOKEN_AUDIENCE === e.SESSION_AUDIENCE) {
+    throw new ConfigError('Invalid configuration: OPERATIONS_TOKEN_AUDIENCE must differ from SESSION_AUDIENCE');
+  }
   const zeroConfiguration = e.MONGODB_URI === undefined && e.SESSION_SECRET === undefined;
   const displayHost = e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
   return {
@@ -94,5 +109,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ra
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ''),
     mutationsPerMinute: e.MUTATIONS_PER_MINUTE,
     trustRequestId: e.TRUST_REQUEST_ID === 'on',
+    operations:
+      e.OPERATIONS_TOKEN_SECRET === undefined
+        ? undefined
+        : { secret: e.OPERATIONS_TOKEN_SECRET, audience: e.OPERATIONS_TOKEN_AUDIENCE, issuer: e.OPERATIONS_TOKEN_ISSUER, mutationsPerMinute: e.OPERATIONS_MUTATIONS_PER_MINUTE },
   };
 }

@@ -75,6 +75,7 @@ describe('The Partner Team page, in Chromium against the bundled server', functi
         clients: {
           assignedTo: (organisationId, userId) =>
             failClients ? Promise.reject(new Error('injected failure: client store down')) : persistence.clients.assignedTo(organisationId, userId),
+          listForOrganisation: (organisationId) => persistence.clients.listForOrganisation(organisationId),
         },
       }),
     });
