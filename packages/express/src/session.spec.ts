@@ -99,6 +99,14 @@ describe('JwtSessionAuthenticator', function () {
     expect(sessions.verify(await jose({ ...valid, pad: 'x'.repeat(100) }))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
   });
 
+  it('refuses a weak key: shorter than 32 characters or 32 bytes', function () {
+    for (const weak of ['', 'x', 'a'.repeat(31), Buffer.alloc(0), Buffer.alloc(31, 7)]) {
+      expect(() => new JwtSessionAuthenticator(weak), `${weak.length}`).to.throw(RangeError, /at least 32/);
+    }
+    expect(new JwtSessionAuthenticator('a'.repeat(32)).verify('x.y.z')).to.equal(undefined);
+    expect(new JwtSessionAuthenticator(Buffer.alloc(32, 7)).verify('x.y.z')).to.equal(undefined);
+  });
+
   it('reads the cookie first, then the bearer header', function () {
     const request = (headers: Record<string, string>) => ({ headers }) as unknown as Request;
     expect(sessionTokenOf(request({ cookie: 'a=1; partner_session=abc.def.ghi; b=2' }))).to.equal('abc.def.ghi');

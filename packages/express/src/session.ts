@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual, type KeyObject, createSecretKey } from 'node:crypto';
 import { isIdentifier } from '@partner-team/core';
 import type { Request } from 'express';
+import { secretKeyBytes } from './secret-key.js';
 
 /** Who is signed in: the user, and the session (the CSRF token is bound to it). */
 export interface Session {
@@ -78,12 +79,13 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
 
   private readonly maxLifetimeSeconds: number;
 
+  /** @throws RangeError for a secret shorter than 32 characters (or bytes). */
   constructor(
     secret: string | Buffer,
     private readonly now: () => number = Date.now,
     private readonly policy: SessionTokenPolicy = {},
   ) {
-    this.key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
+    this.key = createSecretKey(secretKeyBytes(secret, 'JwtSessionAuthenticator'));
     this.maxLifetimeSeconds = policy.maxLifetimeSeconds ?? 24 * 60 * 60;
   }
 

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { minSecretLength } from '@partner-team/express';
 import { z } from 'zod';
 
 /** The demo fixture shipped in the repository: the default seed of the in-memory store. */
@@ -11,7 +12,7 @@ const environment = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], 'NODE_ENV must be development, test or production').optional(),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  SESSION_SECRET: z.string().min(minSecretLength, `SESSION_SECRET must be at least ${minSecretLength} characters`).optional(),
   SESSION_ISSUER: z.string().min(1).max(200).optional(),
   SESSION_AUDIENCE: z.string().min(1).max(200).optional(),
   SEED_FILE: z.string().min(1).optional(),
