@@ -76,6 +76,27 @@ describe('JwtSessionAuthenticator', function () {
     }
   });
 
+  it('accepts only the canonical spelling of a signature (the unused low bits of its last character are zero)', async function () {
+    const token = await jose(valid);
+    expect(sessions.verify(token)).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.slice(-1));
+    expect(last % 4, 'jose writes the canonical spelling').to.equal(0);
+    // 32 bytes take 43 characters; the last one carries 4 bits and 2 unused ones: three other spellings decode alike.
+    const variants = [1, 2, 3].map((low) => `${token.slice(0, -1)}${alphabet.charAt(last + low)}`);
+    for (const variant of variants) {
+      expect(Buffer.from(variant.split('.')[2] ?? '', 'base64url')).to.deep.equal(Buffer.from(token.split('.')[2] ?? '', 'base64url'));
+      expect(sessions.verify(variant), variant.slice(-3)).to.equal(undefined);
+    }
+  });
+
+  it('refuses a token issued in the future (beyond the 30 s leeway), and accepts one within it', async function () {
+    expect(sessions.verify(await jose({ ...valid, iat: now / 1000 + 120, exp: now / 1000 + 180 })), 'two minutes ahead').to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, iat: now / 1000 + 31, exp: now / 1000 + 180 })), '31 s ahead').to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, iat: now / 1000 + 20, exp: now / 1000 + 180 })), '20 s ahead').to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+    expect(sessions.verify(await jose({ ...valid, iat: now / 1000 - 20 }))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+  });
+
   it('refuses tokens that live longer than the maximum lifetime', async function () {
     expect(sessions.verify(await jose({ ...valid, exp: now / 1000 + 2 * 86_400 }))).to.equal(undefined);
     expect(sessions.verify(await jose({ ...valid, iat: now / 1000 - 86_400, exp: now / 1000 + 60 }))).to.equal(undefined);

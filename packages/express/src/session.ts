@@ -21,6 +21,8 @@ export const sessionCookieName = 'partner_session';
 const sessionIdPattern = /^[A-Za-z0-9_-]{8,128}$/;
 const segmentPattern = /^[A-Za-z0-9_-]+$/;
 const maxTokenLength = 4096;
+/** How far the portal's clock may run ahead of ours, for `iat` and `nbf`. */
+const clockLeewaySeconds = 30;
 
 function parseSegment(segment: string): unknown {
   try {
@@ -62,10 +64,11 @@ export interface SessionTokenPolicy {
 
 /**
  * Verifies session JWTs signed with HS256. Deliberately narrow: only `alg: HS256` is accepted (no
- * `none`, no algorithm taken from the token), the signature is compared in constant time, `exp` is
- * required and enforced, `sub` must be a user identifier and `sid` a session id; `iss` and `aud`
- * are enforced when the policy names them (a key shared by several services then cannot be used
- * to mint sessions for this one).
+ * `none`, no algorithm taken from the token), the signature is compared in constant time and must be
+ * spelled canonically, `exp` is required and enforced, an `iat` or `nbf` more than 30 s ahead is
+ * refused, `sub` must be a user identifier and `sid` a session id; `iss` and `aud` are enforced
+ * when the policy names them (a key shared by several services then cannot be used to mint
+ * sessions for this one).
  */
 export class JwtSessionAuthenticator implements SessionAuthenticator {
   private readonly key: KeyObject;
@@ -114,6 +117,9 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
     const expected = createHmac('sha256', this.key).update(`${header}.${payload}`).digest();
     const given = Buffer.from(signature, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    // The decoder ignores the unused low bits of the last character, so each signature has four
+    // spellings; only the canonical one (what the signer wrote) is a valid token.
+    if (given.toString('base64url') !== signature) return undefined;
     const head = parseSegment(header);
     if (!isPlainObject(head) || head.alg !== 'HS256' || (head.typ !== undefined && head.typ !== 'JWT') || head.crit !== undefined) {
       return undefined;
@@ -126,8 +132,8 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
     const nowSeconds = this.now() / 1000;
     if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= nowSeconds) return undefined;
     if (exp > nowSeconds + this.maxLifetimeSeconds) return undefined;
-    if (iat !== undefined && (typeof iat !== 'number' || exp - iat > this.maxLifetimeSeconds)) return undefined;
-    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds + 30)) return undefined;
+    if (iat !== undefined && (typeof iat !== 'number' || iat > nowSeconds + clockLeewaySeconds || exp - iat > this.maxLifetimeSeconds)) return undefined;
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds + clockLeewaySeconds)) return undefined;
     if (!isIdentifier(sub) || typeof sid !== 'string' || !sessionIdPattern.test(sid)) return undefined;
     const session = { userId: sub, sessionId: sid };
     // Tokens with a not-before in the future are rare and short-lived; do not cache them.
