@@ -5,6 +5,7 @@ import {
   maxAuditPageSize,
   maxRosterPageSize,
   maxSearchTermLength,
+  normaliseEmail,
   organisationStatuses,
   partnerRoles,
   permissions,
@@ -43,8 +44,22 @@ export const auditEventsQuery = z.strictObject({
   cursor: base64url(64).optional(),
 });
 
+/** An address core's one rule (`normaliseEmail`) accepts; the use case normalises it. */
+const emailAddress = z
+  .string()
+  .min(3)
+  .max(254)
+  .refine((value) => {
+    try {
+      normaliseEmail(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected an email address (local@domain.tld)');
+
 export const inviteBody = z.strictObject({
-  email: z.string().min(3).max(254),
+  email: emailAddress,
   role,
 });
 
