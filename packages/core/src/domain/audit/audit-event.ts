@@ -5,6 +5,7 @@ import type { PartnerRole } from '../membership/partner-role.js';
 export const auditActions = [
   'invitation.created',
   'invitation.revoked',
+  'invitation.resent',
   'invitation.accepted',
   'member.role_changed',
   'member.removed',
@@ -31,7 +32,7 @@ export interface AuditEvent {
   readonly organisationId: string;
   readonly action: AuditAction;
   readonly actorUserId: string;
-  /** The member acted upon (for `invitation.accepted`, the new member); null for `invitation.created` and `invitation.revoked`. */
+  /** The member acted upon (for `invitation.accepted`, the new member); null for the other invitation events. */
   readonly targetUserId: string | null;
   readonly invitationId: string | null;
   readonly before: AuditDetail | null;
