@@ -252,6 +252,20 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       },
     }),
     route({
+      method: 'post',
+      path: '/invitations/:invitationId/resend',
+      summary: 'Resend a pending invitation: a new link (the old one stops working) and a renewed expiry',
+      authenticated: true,
+      params: schemas.invitationIdParams,
+      query: schemas.noQuery,
+      success: { status: 200, description: 'The invitation with its renewed expiry (never its token)', schema: schemas.invitationResponse },
+      problems: [...mutationProblems, 'invitations_disabled', 'invitation_not_found', 'invitation_expired'],
+      handle: async (input) => ({
+        status: 200,
+        body: invitationJson(await team.resendInvitation.execute({ ...actor(input), invitationId: input.params.invitationId })),
+      }),
+    }),
+    route({
       method: 'get',
       path: '/audit-events',
       summary: 'The organisation’s audit events, newest first (partner_admins)',

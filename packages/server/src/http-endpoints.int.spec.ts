@@ -118,6 +118,24 @@ describe('HTTP API: every endpoint and every error code, against a started serve
       expect(expectBody(await ada.get('/invitations'), 200, schemas.invitationsResponse).items.map((i) => i.id)).not.to.include(invitation.id);
     });
 
+    it('POST /invitations/:id/resend sends a fresh link: the old token dies, the new one admits, the expiry is renewed', async function () {
+      const ada = await server.signIn('ada');
+      const invitation = expectBody(await ada.post('/invitations', { email: 'again@example.test', role: 'partner_user' }), 201, schemas.invitationResponse);
+      const first = server.notifier.tokenFor('again@example.test');
+      server.clock.advance(2 * day);
+      const resent = expectBody(await ada.post(`/invitations/${invitation.id}/resend`), 200, schemas.invitationResponse);
+      expect(resent).to.deep.equal({ ...invitation, expiresAt: new Date(server.clock.now().getTime() + 7 * day).toISOString() });
+      const second = server.notifier.tokenFor('again@example.test');
+      expect(second).to.be.a('string').and.not.equal(first);
+      expect(JSON.stringify(resent)).not.to.include(second);
+      const audit = expectBody(await ada.get('/audit-events?limit=1'), 200, schemas.auditEventsResponse);
+      expect(audit.items[0]).to.include({ action: 'invitation.resent', actorUserId: 'ada', invitationId: invitation.id });
+      server.store.putUser({ id: 'again', name: 'Again', email: 'again@example.test', mfaEnabled: false, lastActiveAt: null });
+      const again = await server.signIn('again');
+      expectProblem(await again.post('/invitations/accept', { token: first }), 'invitation_not_found');
+      expectBody(await again.post('/invitations/accept', { token: second }), 200, schemas.acceptInvitationResponse);
+    });
+
     it('POST /invitations/accept admits the invitee', async function () {
       const newbie = await server.signIn('newbie');
       const joined = expectBody(await newbie.post('/invitations/accept', { token: server.seedTokens[0] }), 200, schemas.acceptInvitationResponse);
@@ -218,6 +236,64 @@ describe('HTTP API: every endpoint and every error code, against a started serve
       expectProblem(await (await server.signIn('fay')).post('/invitations/accept', { token: server.notifier.tokenFor('fay@globex.example') }), 'member_of_another_organisation');
       server.clock.advance(8 * day);
       expectProblem(await (await server.signIn('newbie')).post('/invitations/accept', { token: server.seedTokens[0] }), 'invitation_expired');
+    });
+
+    it('invitation_not_found and invitation_expired on resend, which takes no body', async function () {
+      const ada = await server.signIn('ada');
+      const delivered = server.notifier.delivered.length;
+      expectProblem(await ada.post('/invitations/seed-inv-2/resend'), 'invitation_not_found');
+      expectProblem(await ada.post('/invitations/seed-inv-1/resend', { anything: true }), 'validation_failed');
+      server.clock.advance(8 * day);
+      expectProblem(await ada.post('/invitations/seed-inv-1/resend'), 'invitation_expired');
+      expect(server.notifier.delivered.length, 'nothing delivered').to.equal(delivered);
+    });
+
+    it('unavailable with an unknown outcome: 503, Retry-After, "may have been applied"; the admin recovers by resending', async function () {
+      let loseReply = true;
+      const lossy = await TestServer.start({
+        wrap: (p): Persistence => ({
+          ...p,
+          organisations: {
+            loadForMember: (userId, teammates) => p.organisations.loadForMember(userId, teammates),
+            load: (id, users) => p.organisations.load(id, users),
+            findByInvitationTokenHash: (hash) => p.organisations.findByInvitationTokenHash(hash),
+            // The commit lands, then its answer (and the check whether it landed) is lost.
+            save: async (change, version) => {
+              await p.organisations.save(change, version);
+              if (loseReply) throw new StoreUnavailableError('The MongoDB store is unavailable', { outcome: 'unknown' });
+            },
+          },
+        }),
+      });
+      try {
+        const ada = await lossy.signIn('ada');
+        const lost = await ada.post('/invitations', { email: 'lost@example.test', role: 'partner_user' });
+        expectProblem(lost, 'unavailable');
+        expect((lost.body as { detail?: string }).detail).to.match(/may have been applied/).and.match(/reload/i);
+        expect(Number(lost.headers.get('retry-after'))).to.be.within(1, 60);
+        expect(lossy.notifier.delivered, 'no link was delivered').to.deep.equal([]);
+        loseReply = false;
+        expectProblem(await ada.post('/invitations', { email: 'lost@example.test', role: 'partner_user' }), 'invitation_pending');
+        const pending = expectBody(await ada.get('/invitations'), 200, schemas.invitationsResponse).items.find((i) => i.email === 'lost@example.test');
+        expect(pending, 'the invitation exists').not.to.equal(undefined);
+        expectBody(await ada.post(`/invitations/${pending?.id ?? ''}/resend`), 200, schemas.invitationResponse);
+        const token = lossy.notifier.tokenFor('lost@example.test');
+        expect(token).to.be.a('string');
+        lossy.store.putUser({ id: 'lost', name: 'Lost', email: 'lost@example.test', mfaEnabled: false, lastActiveAt: null });
+        expectBody(await (await lossy.signIn('lost')).post('/invitations/accept', { token }), 200, schemas.acceptInvitationResponse);
+        // A plain outage (nothing attempted) keeps the plain answer, with Retry-After too.
+        const down = await TestServer.start({ wrap: (p): Persistence => ({ ...p, memberships: { findByUser: () => Promise.reject(new StoreUnavailableError()) } }) });
+        try {
+          const plain = await (await down.signIn('ada')).get('/members');
+          expectProblem(plain, 'unavailable');
+          expect((plain.body as { detail?: string }).detail ?? '').not.to.match(/may have been applied/);
+          expect(Number(plain.headers.get('retry-after'))).to.be.within(1, 60);
+        } finally {
+          await down.close();
+        }
+      } finally {
+        await lossy.close();
+      }
     });
 
     it('payload_too_large, unsupported_media_type', async function () {
