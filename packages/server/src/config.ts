@@ -23,6 +23,10 @@ const environment = z.object({
   MUTATIONS_PER_MINUTE: positive.default(120),
   DEMO_SIGN_IN: z.enum(['on', 'off']).optional(),
   TRUST_REQUEST_ID: z.enum(['on', 'off']).default('off'),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 
 /** The server's configuration, validated from the environment. */
@@ -51,6 +55,14 @@ export interface ServerConfig {
   readonly mutationsPerMinute: number;
   /** Whether an incoming X-Request-Id (from a trusted proxy) is used instead of a generated one. */
   readonly trustRequestId: boolean;
+  /** Longest a client may take to send a whole request (headers and body); then 408 and the connection is closed. */
+  readonly requestTimeoutMs: number;
+  /** Longest a client may take to send a request's headers (at most `requestTimeoutMs`). */
+  readonly headersTimeoutMs: number;
+  /** Most connections open at once; further ones are refused until some close. */
+  readonly maxConnections: number;
+  /** Longest a shutdown waits for requests in flight before cutting them off (and exiting non-zero). */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** Thrown for an invalid environment; the message names every bad variable. */
@@ -77,6 +89,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ra
   if (production && e.MAIL_OUTBOX_DIR === undefined) {
     throw new ConfigError('Invalid configuration: MAIL_OUTBOX_DIR is required when NODE_ENV=production (the bundled server delivers invitations through an outbox; it never logs accept links in production)');
   }
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration: HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
   const zeroConfiguration = e.MONGODB_URI === undefined && e.SESSION_SECRET === undefined;
   const displayHost = e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
   return {
@@ -95,5 +110,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ra
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ''),
     mutationsPerMinute: e.MUTATIONS_PER_MINUTE,
     trustRequestId: e.TRUST_REQUEST_ID === 'on',
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    maxConnections: e.MAX_CONNECTIONS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

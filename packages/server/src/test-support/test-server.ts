@@ -8,6 +8,7 @@ import { DeterministicTokens, FixedClock, MemoryLogger, RecordingNotifier, Seque
 import { createApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { createContainer } from '../container.js';
+import { createHttpServer, listen } from '../http-server.js';
 import { parseFixture, withFixtureInvitations, type Fixture, type FixtureFile } from '../fixture.js';
 import { createInMemoryPersistence, type Persistence } from '../persistence.js';
 import { testFixture } from './test-fixture.js';
@@ -166,16 +167,11 @@ export class TestServer {
       notifier: server.notifier,
       persistence: () => Promise.resolve(wrapped),
     });
-    const app = createApp(container);
-    const s = server;
-    await new Promise<void>((resolve) => {
-      s.server = app.listen(0, '127.0.0.1', () => {
-        resolve();
-      });
-    });
-    const address = s.server?.address() as AddressInfo;
-    s.baseUrl = `http://127.0.0.1:${address.port}`;
-    return s;
+    const http = createHttpServer(createApp(container), config);
+    await listen(http, 0, '127.0.0.1');
+    server.server = http;
+    server.baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    return server;
   }
 
   get store(): InMemoryPartnerTeamStore {
