@@ -159,4 +159,10 @@ export const auditEventsResponse = z.strictObject({
   nextCursor: z.string().nullable(),
 });
 
-export const healthResponse = z.strictObject({ status: z.enum(['ok', 'unavailable']) });
+export const healthResponse = z.strictObject({ status: z.literal('ok') });
+
+/** This API's own description (its members are OpenAPI's). */
+export const openApiResponse = z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) });
+
+/** What `GET /me` adds to its `not_a_partner_member` problem: the CSRF token, so that the user can still accept an invitation. */
+export const csrfTokenExtension = z.strictObject({ csrfToken: z.string() });

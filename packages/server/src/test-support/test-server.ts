@@ -5,7 +5,7 @@ import { defaultInvitationTtlMs, type IdGenerator, type PersistencePorts } from 
 import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
 import { InMemoryPartnerTeamStore } from '@partner-team/in-memory';
 import { DeterministicTokens, FixedClock, MemoryLogger, RecordingNotifier, SequentialIds } from '@partner-team/testing';
-import { createApp } from '../app.js';
+import { apiMountPath, createApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { createContainer } from '../container.js';
 import { createHttpServer, listen } from '../http-server.js';
@@ -15,13 +15,19 @@ import { testFixture } from './test-fixture.js';
 
 export const testSessionSecret = 'test-session-secret-of-at-least-32-characters';
 
-/** An HTTP answer with its body parsed when it is JSON. */
+/** An HTTP answer with its body parsed when it is JSON, and the request it answers. */
 export interface Answer {
+  readonly method: string;
+  /** The path and query, relative to the client's base (the API's mount point for API clients). */
+  readonly path: string;
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
   readonly body: unknown;
 }
+
+/** When enabled, every answer an API client receives is kept (for checks against the OpenAPI document). */
+export const apiAnswerLog: { enabled: boolean; readonly answers: Answer[] } = { enabled: false, answers: [] };
 
 /** Sends requests as one (or no) session, with its CSRF token on mutations. */
 export class Client {
@@ -49,7 +55,9 @@ export class Client {
     } catch {
       parsed = undefined;
     }
-    return { status: response.status, headers: response.headers, text, body: parsed };
+    const answer: Answer = { method, path, status: response.status, headers: response.headers, text, body: parsed };
+    if (apiAnswerLog.enabled && this.baseUrl.endsWith(apiMountPath)) apiAnswerLog.answers.push(answer);
+    return answer;
   }
 
   get(path: string, options?: Parameters<Client['request']>[2]) {
