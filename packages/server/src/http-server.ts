@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { RequestListener } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { ServerConfig } from './config.js';
 
 /** Why the server could not start, in one sentence for the operator (no stack). */
