@@ -23,6 +23,7 @@ const mutations = [
   ["accepting needs the user's email", 'if (invitation.email !== acceptance.email)', 'if (false)', 'accept-invitation'],
   ['no invitation for a current member', 'if (invitation.inviteeUserId !== null && this.membershipOf(invitation.inviteeUserId) !== undefined)', 'if (false)', 'invite-user'],
   ["an invitation dies with its inviter's authority", "            this.putInvitation({ ...invitation, status: 'revoked', closedAt: at });\n            revoked.push(invitation.id);\n", '', 'accept-invitation'],
+  ['a resend kills the old link', 'const resent = { ...invitation, tokenHash: renewal.tokenHash, expiresAt: renewal.expiresAt };', 'const resent = { ...invitation, expiresAt: renewal.expiresAt };', 'resend-invitation'],
   ['expired invitations cannot be accepted', "        if (status === 'expired')\n            throw new InvitationExpiredError();\n        if (!this.profile.bootstrapped)", '        if (!this.profile.bootstrapped)', 'accept-invitation'],
   ['support grants partner_admin to members only', "        if (member === undefined)\n            throw new MemberNotFoundError('No such member in this organisation');", '', 'operations/support-operations'],
   ['an archived organisation accepts nothing new from support', "        if (this.profile.status === 'archived')\n            throw new OrganisationArchivedError(this.id);", '', 'operations/support-operations'],

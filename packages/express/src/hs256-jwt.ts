@@ -7,6 +7,8 @@ import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 const segmentPattern = /^[A-Za-z0-9_-]+$/;
 /** Longer tokens are refused before any work. */
 export const maxTokenLength = 4096;
+/** How far the issuer's clock may run ahead of ours, for `iat` and `nbf`. */
+const clockLeewaySeconds = 30;
 
 function parseSegment(segment: string): unknown {
   try {
@@ -31,9 +33,10 @@ export interface Hs256Policy {
 }
 
 /**
- * The claims of `token` when it is an HS256 JWT signed with `key`, unexpired (`exp` required), not
- * valid for longer than the policy allows, not before its `nbf` (30 s of skew), with the policy's
- * `iss` and `aud`; undefined otherwise.
+ * The claims of `token` when it is an HS256 JWT signed with `key` (the canonical spelling of the
+ * signature only), unexpired (`exp` required), not valid for longer than the policy allows, not
+ * issued in the future nor before its `nbf` (30 s of skew), with the policy's `iss` and `aud`;
+ * undefined otherwise.
  */
 export function verifyHs256(token: string, key: KeyObject, nowMs: number, policy: Hs256Policy): Record<string, unknown> | undefined {
   if (token.length > maxTokenLength) return undefined;
@@ -44,6 +47,9 @@ export function verifyHs256(token: string, key: KeyObject, nowMs: number, policy
   const expected = createHmac('sha256', key).update(`${header}.${payload}`).digest();
   const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  // The decoder ignores the unused low bits of the last character, so each signature has four
+  // spellings; only the canonical one (what the signer wrote) is a valid token.
+  if (given.toString('base64url') !== signature) return undefined;
   const head = parseSegment(header);
   if (!isPlainObject(head) || head.alg !== 'HS256' || (head.typ !== undefined && head.typ !== 'JWT') || head.crit !== undefined) return undefined;
   const claims = parseSegment(payload);
@@ -54,8 +60,8 @@ export function verifyHs256(token: string, key: KeyObject, nowMs: number, policy
   const nowSeconds = nowMs / 1000;
   if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= nowSeconds) return undefined;
   if (exp > nowSeconds + policy.maxLifetimeSeconds) return undefined;
-  if (iat !== undefined && (typeof iat !== 'number' || exp - iat > policy.maxLifetimeSeconds)) return undefined;
-  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds + 30)) return undefined;
+  if (iat !== undefined && (typeof iat !== 'number' || iat > nowSeconds + clockLeewaySeconds || exp - iat > policy.maxLifetimeSeconds)) return undefined;
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds + clockLeewaySeconds)) return undefined;
   return claims;
 }
 

@@ -89,6 +89,6 @@ describe('OpenAPI document', function () {
     expect(patch?.parameters.find((p) => p.in === 'path')?.name).to.equal('userId');
     expect(patch?.requestBody).to.deep.nested.include({ 'content.application/json.schema.properties.role.enum': ['partner_admin', 'partner_user'] });
     expect(patch?.requestBody).to.deep.nested.include({ 'content.application/json.schema.additionalProperties': false });
-    expect(Object.keys(patch?.responses ?? {}).sort()).to.deep.equal(['200', '400', '401', '403', '404', '409', '413', '415', '429', '500']);
+    expect(Object.keys(patch?.responses ?? {}).sort()).to.deep.equal(['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503']);
   });
 });

@@ -1,4 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { secretKeyBytes } from './secret-key.js';
 import { isIdentifier } from '@partner-team/core';
 import type { Request } from 'express';
 import { signHs256, verifyHs256 } from './hs256-jwt.js';
@@ -66,7 +67,7 @@ export class JwtOperatorAuthenticator implements OperatorAuthenticator {
     private readonly policy: OperatorTokenPolicy,
     private readonly now: () => number = Date.now,
   ) {
-    this.key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
+    this.key = createSecretKey(secretKeyBytes(secret, 'JwtOperatorAuthenticator'));
     this.maxLifetimeSeconds = policy.maxLifetimeSeconds ?? 12 * 60 * 60;
   }
 

@@ -56,6 +56,9 @@ export const problemTypes = {
   unavailable: { status: 503, title: 'Temporarily unavailable' },
 } as const satisfies Record<ProblemCode, { status: number; title: string }>;
 
+/** What a 503 asks the client to wait before trying again. */
+export const unavailableRetryAfterSeconds = 5;
+
 /** The problem+json body (RFC 9457) with our stable `code` and the request id. */
 export interface ProblemBody {
   readonly type: string;
@@ -115,6 +118,10 @@ export function toProblem(error: unknown, requestId: string): { body: ProblemBod
     if (error.issues.length > 0) errors = error.issues;
   } else if (error instanceof StoreUnavailableError) {
     code = 'unavailable';
+    headers = { 'Retry-After': String(unavailableRetryAfterSeconds) };
+    if (error.outcome === 'unknown') {
+      detail = 'The store did not confirm the change: it may have been applied. Reload before retrying.';
+    }
   } else if (isClientHttpError(error)) {
     // Express and body parsers signal malformed requests (a bad percent-encoding in a path, say)
     // with http-errors; their messages may echo input, so only the status is kept.

@@ -7,7 +7,7 @@ import { FixedWindowRateLimiter } from './rate-limit.js';
 import { readJsonBody, refuseBody } from './request-body.js';
 import { partnerTeamRoutes, type RouteSpec } from './routes.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { noParams, noQuery } from './schemas.js';
+import { noParams, noQuery, openApiResponse } from './schemas.js';
 import type { Session, SessionAuthenticator } from './session.js';
 
 export interface PartnerTeamRouterOptions {
@@ -57,7 +57,7 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
     authenticated: false,
     params: noParams,
     query: noQuery,
-    success: { status: 200, description: 'The OpenAPI document' },
+    success: { status: 200, description: 'The OpenAPI document', schema: openApiResponse },
     problems: ['validation_failed'],
     handle: () => {
       // Built on first request (start-up stays cheap) and served as is afterwards: nothing changes it.
@@ -80,7 +80,7 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
       let session: Session = { userId: '', sessionId: '' };
       if (spec.authenticated) {
         const found = await sessions.authenticate(req);
-        if (found === undefined) throw new HttpProblem('unauthenticated', 'A valid session is required');
+        if (found === undefined) throw new HttpProblem('unauthenticated', 'A valid session is required', { 'WWW-Authenticate': 'Bearer realm="partner-team"' });
         session = found;
         s.who = { userId: found.userId };
       }

@@ -6,6 +6,7 @@ import {
   maxAuditPageSize,
   maxRosterPageSize,
   maxSearchTermLength,
+  normaliseEmail,
   organisationStatuses,
   partnerRoles,
   permissions,
@@ -44,8 +45,22 @@ export const auditEventsQuery = z.strictObject({
   cursor: base64url(64).optional(),
 });
 
+/** An address core's one rule (`normaliseEmail`) accepts; the use case normalises it. */
+const emailAddress = z
+  .string()
+  .min(3)
+  .max(254)
+  .refine((value) => {
+    try {
+      normaliseEmail(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected an email address (local@domain.tld)');
+
 export const inviteBody = z.strictObject({
-  email: z.string().min(3).max(254),
+  email: emailAddress,
   role,
 });
 
@@ -172,4 +187,10 @@ export const auditEventsResponse = z.strictObject({
   nextCursor: z.string().nullable(),
 });
 
-export const healthResponse = z.strictObject({ status: z.enum(['ok', 'unavailable']) });
+export const healthResponse = z.strictObject({ status: z.literal('ok') });
+
+/** This API's own description (its members are OpenAPI's). */
+export const openApiResponse = z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) });
+
+/** What `GET /me` adds to its `not_a_partner_member` problem: the CSRF token, so that the user can still accept an invitation. */
+export const csrfTokenExtension = z.strictObject({ csrfToken: z.string() });

@@ -2,6 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { isIdentifier } from '@partner-team/core';
 import type { Request } from 'express';
 import { signHs256, verifyHs256 } from './hs256-jwt.js';
+import { secretKeyBytes } from './secret-key.js';
 
 /** Who is signed in: the user, and the session (the CSRF token is bound to it). */
 export interface Session {
@@ -57,10 +58,11 @@ export interface SessionTokenPolicy {
 
 /**
  * Verifies session JWTs signed with HS256. Deliberately narrow: only `alg: HS256` is accepted (no
- * `none`, no algorithm taken from the token), the signature is compared in constant time, `exp` is
- * required and enforced, `sub` must be a user identifier and `sid` a session id; `iss` and `aud`
- * are enforced when the policy names them (a key shared by several services then cannot be used
- * to mint sessions for this one).
+ * `none`, no algorithm taken from the token), the signature is compared in constant time and must be
+ * spelled canonically, `exp` is required and enforced, an `iat` or `nbf` more than 30 s ahead is
+ * refused, `sub` must be a user identifier and `sid` a session id; `iss` and `aud` are enforced
+ * when the policy names them (a key shared by several services then cannot be used to mint
+ * sessions for this one).
  */
 export class JwtSessionAuthenticator implements SessionAuthenticator {
   private readonly key: KeyObject;
@@ -74,12 +76,13 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
 
   private readonly maxLifetimeSeconds: number;
 
+  /** @throws RangeError for a secret shorter than 32 characters (or bytes). */
   constructor(
     secret: string | Buffer,
     private readonly now: () => number = Date.now,
     private readonly policy: SessionTokenPolicy = {},
   ) {
-    this.key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
+    this.key = createSecretKey(secretKeyBytes(secret, 'JwtSessionAuthenticator'));
     this.maxLifetimeSeconds = policy.maxLifetimeSeconds ?? 24 * 60 * 60;
   }
 

@@ -39,6 +39,19 @@ describe('loadConfig', function () {
     expect(loadConfig({ DEMO_SIGN_IN: 'off' }, random).demoMode).to.equal(false);
   });
 
+  it('bounds slow clients and shutdowns by default, configurably, with the headers inside the request', function () {
+    expect(loadConfig({}, random)).to.include({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, maxConnections: 1000, shutdownTimeoutMs: 10_000 });
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '2000', MAX_CONNECTIONS: '50', SHUTDOWN_TIMEOUT_MS: '0' }, random)).to.include({
+      requestTimeoutMs: 5000,
+      headersTimeoutMs: 2000,
+      maxConnections: 50,
+      shutdownTimeoutMs: 0,
+    });
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' }, random)).to.throw(ConfigError, /HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '0' }, random)).to.throw(ConfigError, /REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ MAX_CONNECTIONS: 'many' }, random)).to.throw(ConfigError, /MAX_CONNECTIONS/);
+  });
+
   it('names every invalid variable', function () {
     expect(() => loadConfig({ PORT: 'eighty', SESSION_SECRET: 'short', LOG_LEVEL: 'loud', MONGODB_URI: 'postgres://x' }, random))
       .to.throw(ConfigError)

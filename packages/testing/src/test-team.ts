@@ -145,6 +145,10 @@ export class TestTeam {
     return this.useCases.revokeInvitation.execute({ actorUserId: idOf(args.actor), invitationId: args.invitationId });
   }
 
+  resend(args: { actor: Who; invitationId: string }) {
+    return this.useCases.resendInvitation.execute({ actorUserId: idOf(args.actor), invitationId: args.invitationId });
+  }
+
   accept(args: { actor: Who; token: string }) {
     return this.useCases.acceptInvitation.execute({ actorUserId: idOf(args.actor), token: args.token });
   }

@@ -5,9 +5,10 @@ import type { IdGenerator, PersistencePorts } from '@partner-team/core';
 import { CsrfTokens, JwtOperatorAuthenticator, JwtSessionAuthenticator, type OperatorRole } from '@partner-team/express';
 import { InMemoryPartnerTeamStore } from '@partner-team/in-memory';
 import { DeterministicTokens, FixedClock, MemoryLogger, RecordingNotifier, SequentialIds } from '@partner-team/testing';
-import { createApp } from '../app.js';
+import { apiMountPath, createApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { createContainer } from '../container.js';
+import { createHttpServer, listen } from '../http-server.js';
 import { parseFixture, type Fixture, type FixtureFile } from '../fixture.js';
 import { createInMemoryPersistence, type Persistence } from '../persistence.js';
 import { testFixture } from './test-fixture.js';
@@ -20,13 +21,19 @@ export const testOperationsAudience = 'partner-team-operations';
 /** How a {@link Client} presents its token. */
 export type Credential = 'partner-cookie' | 'bearer' | 'operator-cookie';
 
-/** An HTTP answer with its body parsed when it is JSON. */
+/** An HTTP answer with its body parsed when it is JSON, and the request it answers. */
 export interface Answer {
+  readonly method: string;
+  /** The path and query, relative to the client's base (the API's mount point for API clients). */
+  readonly path: string;
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
   readonly body: unknown;
 }
+
+/** When enabled, every answer an API client receives is kept (for checks against the OpenAPI document). */
+export const apiAnswerLog: { enabled: boolean; readonly answers: Answer[] } = { enabled: false, answers: [] };
 
 /** Sends requests as one (or no) session, with its CSRF token on mutations. */
 export class Client {
@@ -66,7 +73,9 @@ export class Client {
     } catch {
       parsed = undefined;
     }
-    return { status: response.status, headers: response.headers, text, body: parsed };
+    const answer: Answer = { method, path, status: response.status, headers: response.headers, text, body: parsed };
+    if (apiAnswerLog.enabled && this.baseUrl.endsWith(apiMountPath)) apiAnswerLog.answers.push(answer);
+    return answer;
   }
 
   get(path: string, options?: Parameters<Client['request']>[2]) {
@@ -223,16 +232,11 @@ export class TestServer {
       notifier: server.notifier,
       persistence: () => Promise.resolve(wrapped),
     });
-    const app = createApp(container);
-    const s = server;
-    await new Promise<void>((resolve) => {
-      s.server = app.listen(0, '127.0.0.1', () => {
-        resolve();
-      });
-    });
-    const address = s.server?.address() as AddressInfo;
-    s.baseUrl = `http://127.0.0.1:${address.port}`;
-    return s;
+    const http = createHttpServer(createApp(container), config);
+    await listen(http, 0, '127.0.0.1');
+    server.server = http;
+    server.baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    return server;
   }
 
   get store(): InMemoryPartnerTeamStore {

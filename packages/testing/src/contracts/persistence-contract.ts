@@ -288,6 +288,17 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
       expect(await subject.organisations.findByInvitationTokenHash('hash-four')).to.equal(undefined);
     });
 
+    it('stores a new token hash for an invitation it keeps (a resend): the invitation carries only the new one, both hashes name the organisation', async function () {
+      const state = anOrganisation('acme').withAdmins('ada').withInvitation({ id: 'inv-1', email: 'new@acme.example', tokenHash: 'hash-first' }).build();
+      await create(state);
+      const resent = { ...state.invitations[0]!, tokenHash: 'hash-second', expiresAt: at(40) };
+      await subject.organisations.save({ ...change('acme', 1, {}), upsertedInvitations: [resent] }, 1);
+      expect((await subject.organisations.load('acme'))?.invitations).to.deep.equal([resent]);
+      expect(await subject.organisations.findByInvitationTokenHash('hash-second')).to.equal('acme');
+      // The old hash still names its organisation, which answers "no such invitation" for it.
+      expect(await subject.organisations.findByInvitationTokenHash('hash-first')).to.equal('acme');
+    });
+
     describe('client assignments', function () {
       const assignment = (userId: string, clientId: string, name: string) => ({ userId, clientId, name });
       const withAssignments = (organisationId: string, n: number, added: ReturnType<typeof assignment>[], removed: { userId: string; clientId: string }[] = []): OrganisationChange => ({

@@ -6,6 +6,7 @@ import type { OrganisationStatus } from '../organisation/organisation-status.js'
 export const auditActions = [
   'invitation.created',
   'invitation.revoked',
+  'invitation.resent',
   'invitation.accepted',
   'member.role_changed',
   'member.removed',
@@ -92,7 +93,7 @@ export interface AuditEvent {
   readonly actorUserId: string;
   /** Why a support operator acted (required of them); null for partner members. */
   readonly reason: string | null;
-  /** The member acted upon (for `invitation.accepted`, the new member); null for `invitation.created` and `invitation.revoked`. */
+  /** The member acted upon (for `invitation.accepted`, the new member); null for the other invitation events. */
   readonly targetUserId: string | null;
   readonly invitationId: string | null;
   readonly before: AuditDetail | null;

@@ -75,6 +75,12 @@ export interface NewInvitation {
   readonly inviteeUserId: string | null;
 }
 
+/** What {@link PartnerOrganisation.resendInvitation} needs beyond the context: the new token's hash and expiry. */
+export interface InvitationRenewal {
+  readonly tokenHash: string;
+  readonly expiresAt: Date;
+}
+
 /** What {@link PartnerOrganisation.acceptInvitation} needs beyond the context. */
 export interface InvitationAcceptance {
   readonly tokenHash: string;
@@ -407,6 +413,48 @@ export class PartnerOrganisation {
       after: { status: 'revoked' },
     });
     return copyInvitation(revoked);
+  }
+
+  /**
+   * Resends a pending invitation with a new token: the new token's hash replaces the old one in this
+   * same change (so the old link answers "no such invitation" from then on) and the expiry is
+   * renewed to `renewal.expiresAt`. The invitation keeps its id, email, role, inviter and creation
+   * time. Records `invitation.resent`. This is how an admin recovers an invitation whose link never
+   * arrived (a lost delivery, or a commit whose answer was lost before the link was sent).
+   *
+   * Only a pending, unexpired invitation can be resent: an expired one is final like a revoked one
+   * (refused with {@link InvitationExpiredError}); it no longer blocks its address, so the admin
+   * invites again, which the pending cap then counts. Resending issues a link to accept, so it needs
+   * what inviting needs: the `invitations.create` grant in an active organisation with invitations
+   * enabled.
+   *
+   * @throws {@link NotAPartnerMemberError}, {@link PartnerBootstrapIncompleteError},
+   *   {@link OrganisationNotActiveError}, {@link ForbiddenError}; {@link InvitationsDisabledError};
+   *   {@link InvitationNotFoundError} when there is no such invitation or it was accepted or revoked;
+   *   {@link InvitationExpiredError} when it has expired.
+   */
+  resendInvitation(context: MutationContext, invitationId: string, renewal: InvitationRenewal): Invitation {
+    const actor = this.requireActiveMember(context.actorUserId);
+    requireGrant(actor, 'invitations.create');
+    if (!this.profile.invitationsEnabled) throw new InvitationsDisabledError();
+    const invitation = this.invitations.get(invitationId);
+    if (invitation === undefined) throw new InvitationNotFoundError();
+    const status = effectiveInvitationStatus(invitation, context.at);
+    if (status === 'expired') throw new InvitationExpiredError();
+    if (status !== 'pending') throw new InvitationNotFoundError();
+    if (renewal.expiresAt.getTime() <= context.at.getTime()) throw new InvalidOrganisationStateError(this.id, 'invitation expiry is not in the future');
+    if ([...this.invitations.values()].some((i) => i.tokenHash === renewal.tokenHash)) {
+      throw new InvalidOrganisationStateError(this.id, 'invitation token hash reused');
+    }
+    const resent: Invitation = { ...invitation, tokenHash: renewal.tokenHash, expiresAt: renewal.expiresAt };
+    this.putInvitation(resent);
+    this.record(context, 'invitation.resent', {
+      targetUserId: null,
+      invitationId,
+      before: null,
+      after: { email: invitation.email, status: 'pending' },
+    });
+    return copyInvitation(resent);
   }
 
   /**

@@ -303,12 +303,19 @@ export class AssignmentNotFoundError extends DomainError {
 /**
  * Thrown by adapters when the store cannot be reached or answered too late. Not a domain rule: the
  * HTTP adapter answers it with 503.
+ *
+ * `outcome: 'unknown'` says more: a write was sent, and whether it was applied cannot be told (its
+ * answer was lost, and so was the check). The caller must not assume it failed: reload before
+ * retrying, or the retry may meet its own first attempt (an invitation already pending, say).
  */
 export class StoreUnavailableError extends Error {
   readonly code = 'unavailable';
+  /** Set when a write may or may not have been applied; absent when nothing was (or it is known not to be). */
+  readonly outcome?: 'unknown';
 
-  constructor(message = 'The store is unavailable', options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message = 'The store is unavailable', options?: { cause?: unknown; outcome?: 'unknown' }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StoreUnavailableError';
+    if (options?.outcome !== undefined) this.outcome = options.outcome;
   }
 }
