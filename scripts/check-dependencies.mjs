@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The dependency rule, checked on source: core imports nothing outside itself (no npm package, no
 // Node.js built-in, no sibling package) and declares no runtime dependencies; adapters never import
-// the server package; nothing imports an adapter into core. Exit status 1 on any violation.
+// the server package; nothing imports an adapter into core; the operations CLI uses the production
+// packages (core, node, mongodb, express) and never the server, the in-memory store, test support
+// or the page. Exit status 1 on any violation.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +38,7 @@ const rules = {
   testing: (spec) => (/^@partner-team\/(?!core|in-memory)/.test(spec) ? `testing depends on core and the in-memory store only ("${spec}")` : undefined),
   mongodb: (spec) => (/^@partner-team\/(?!core)/.test(spec) ? `the MongoDB adapter depends on core only ("${spec}")` : undefined),
   express: (spec) => (/^@partner-team\/(?!core)/.test(spec) ? `the Express adapter depends on core only ("${spec}")` : undefined),
+  'ops-cli': (spec) => (/^@partner-team\/(?!(core|node|mongodb|express)(\/|$))/.test(spec) ? `the operations CLI depends on core, node, mongodb and express only ("${spec}")` : undefined),
 };
 
 for (const name of packages) {

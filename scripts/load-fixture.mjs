@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Loads a fixture (the server's SEED_FILE format) into MongoDB, idempotently.
+// Loads a fixture (the server's SEED_FILE format) into MongoDB, idempotently, through the AiDial
+// support operations (each step is audited as done by the operator "fixture-loader").
 //   MONGODB_URI=mongodb://127.0.0.1:27017/partner_team node scripts/load-fixture.mjs [fixture.json]
 // Default fixture: the demo one. Prints the accept links of invitations it created.
 import { MongoPersistence } from '@partner-team/mongodb';
@@ -21,14 +22,18 @@ try {
   const fixture = await readFixture(file);
   const persistence = await MongoPersistence.open({ uri, logger });
   try {
-    const report = await loadFixtureIntoMongo(persistence, fixture, { tokens: new Sha256InvitationTokens(), ids: new RandomIds(), clock: new SystemClock() });
-    console.log(`users ${report.users}, clients ${report.clients}, assignments ${report.assignments} upserted`);
+    const outbox = new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir, false);
+    const invitations = [];
+    const notifier = {
+      async deliver(message) {
+        invitations.push(message);
+        if (config.mailOutboxDir !== undefined) await outbox.deliver(message);
+      },
+    };
+    const report = await loadFixtureIntoMongo(persistence, fixture, { tokens: new Sha256InvitationTokens(), ids: new RandomIds(), clock: new SystemClock(), notifier, logger }, file);
+    console.log(`users ${fixture.users.length} (${report.usersChanged} added or changed), assignments ${report.assignments} made`);
     console.log(`organisations created: ${report.organisationsCreated.join(', ') || 'none'}; already present, left unchanged: ${report.organisationsKept.join(', ') || 'none'}`);
-    const notifier = new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir);
-    for (const message of report.invitations) {
-      console.log(`invitation for ${message.email} to ${message.organisationName}: ${notifier.acceptUrl(message.token)}`);
-      if (config.mailOutboxDir !== undefined) await notifier.deliver(message);
-    }
+    for (const message of invitations) console.log(`invitation for ${message.email} to ${message.organisationName}: ${outbox.acceptUrl(message.token)}`);
   } finally {
     await persistence.close();
   }

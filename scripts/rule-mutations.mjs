@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const aggregate = `${root}packages/core/dist/domain/organisation/partner-organisation.js`;
-const spec = (name) => `${root}packages/core/dist/application/use-cases/${name}.spec.js`;
+const spec = (name) => `${root}packages/core/dist/application/${name.includes('/') ? name : `use-cases/${name}`}.spec.js`;
 const mutations = [
   ['no one changes their own role', '        if (targetUserId === actor.userId)\n            throw new SelfRoleChangeError();', '', 'change-member-role'],
   ['no one removes themselves', '        if (targetUserId === actor.userId)\n            throw new SelfRemovalError();', '', 'remove-member'],
@@ -23,7 +23,12 @@ const mutations = [
   ["accepting needs the user's email", 'if (invitation.email !== acceptance.email)', 'if (false)', 'accept-invitation'],
   ['no invitation for a current member', 'if (invitation.inviteeUserId !== null && this.membershipOf(invitation.inviteeUserId) !== undefined)', 'if (false)', 'invite-user'],
   ["an invitation dies with its inviter's authority", "            this.putInvitation({ ...invitation, status: 'revoked', closedAt: at });\n            revoked.push(invitation.id);\n", '', 'accept-invitation'],
+  ['a resend kills the old link', 'const resent = { ...invitation, tokenHash: renewal.tokenHash, expiresAt: renewal.expiresAt };', 'const resent = { ...invitation, expiresAt: renewal.expiresAt };', 'resend-invitation'],
   ['expired invitations cannot be accepted', "        if (status === 'expired')\n            throw new InvitationExpiredError();\n        if (!this.profile.bootstrapped)", '        if (!this.profile.bootstrapped)', 'accept-invitation'],
+  ['support grants partner_admin to members only', "        if (member === undefined)\n            throw new MemberNotFoundError('No such member in this organisation');", '', 'operations/support-operations'],
+  ['an archived organisation accepts nothing new from support', "        if (this.profile.status === 'archived')\n            throw new OrganisationArchivedError(this.id);", '', 'operations/support-operations'],
+  ['a client assignment names a member of its organisation', "            if (this.membershipOf(a.userId) === undefined)\n                throw new MemberNotFoundError(`${a.userId} is not a member of this organisation`);", '', 'operations/support-operations'],
+  ['the repair removes only non-members’ assignments', "            if (this.members.get(userId) !== null)\n                continue;", '', 'operations/support-operations'],
 ];
 
 /** Runs one spec with mocha's dot reporter: its exit status and output. */

@@ -3,3 +3,8 @@
 // optional (core falls back to its own encoder).
 declare function setTimeout(callback: () => void, milliseconds?: number): unknown;
 declare var btoa: ((latin1: string) => string) | undefined;
+/** The WHATWG URL parser: core uses only its host parser (IDNA, UTS #46) for email domains. */
+declare class URL {
+  constructor(url: string);
+  readonly hostname: string;
+}

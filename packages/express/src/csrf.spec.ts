@@ -14,6 +14,13 @@ describe('CsrfTokens', function () {
     expect(new CsrfTokens('another-secret-that-is-long-enough-32').verify('session-a', csrf.tokenFor('session-a'))).to.equal(false);
   });
 
+  it('refuses a weak key: shorter than 32 characters or 32 bytes', function () {
+    for (const weak of ['', 'x', 'a'.repeat(31), Buffer.alloc(0), Buffer.alloc(31, 7)]) {
+      expect(() => new CsrfTokens(weak), `${weak.length}`).to.throw(RangeError, /at least 32/);
+    }
+    expect(new CsrfTokens('a'.repeat(32)).tokenFor('session-a')).to.have.length(43);
+  });
+
   it('refuses missing, malformed and repeated headers', function () {
     const token = csrf.tokenFor('session-a');
     for (const bad of [undefined, '', token.slice(1), `${token}x`, [token, token], token.toUpperCase()]) {

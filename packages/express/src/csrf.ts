@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { secretKeyBytes } from './secret-key.js';
 
 /**
  * Stateless request-verification tokens bound to a session id: HMAC-SHA256 of the session id
@@ -7,8 +8,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export class CsrfTokens {
   private readonly key: Buffer;
 
+  /** @throws RangeError for a secret shorter than 32 characters (or bytes). */
   constructor(secret: string | Buffer) {
-    this.key = createHmac('sha256', secret).update('partner-team csrf v1').digest();
+    this.key = createHmac('sha256', secretKeyBytes(secret, 'CsrfTokens')).update('partner-team csrf v1').digest();
   }
 
   tokenFor(sessionId: string): string {

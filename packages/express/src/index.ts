@@ -3,5 +3,18 @@
 export { createPartnerTeamRouter, type PartnerTeamRouterOptions } from './router.js';
 export { JwtSessionAuthenticator, sessionCookieName, type Session, type SessionAuthenticator, type SessionTokenPolicy } from './session.js';
 export { CsrfTokens } from './csrf.js';
+export { minSecretLength } from './secret-key.js';
 export { helmetHeaders } from './security-headers.js';
 export { problemTypes, toProblem, sendProblem, HttpProblem, type ProblemBody, type ProblemCode } from './problem.js';
+// The AiDial support operations API: its own router, authenticator and roles.
+export { createOperationsRouter, operationsSecurity, type OperationsRouterOptions } from './operations-router.js';
+export {
+  JwtOperatorAuthenticator,
+  operatorCookieName,
+  operatorRoles,
+  operatorRoleAllows,
+  type Operator,
+  type OperatorAuthenticator,
+  type OperatorRole,
+  type OperatorTokenPolicy,
+} from './operator-auth.js';

@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createPartnerTeam } from '@partner-team/core';
+import { createPartnerTeam, createSupportOperations } from '@partner-team/core';
 import { TestTeam } from '@partner-team/testing';
 import { expect } from 'chai';
 import express, { type Router } from 'express';
 import { CsrfTokens } from './csrf.js';
 import { buildOpenApiDocument, openApiPath } from './openapi.js';
+import { createOperationsRouter } from './operations-router.js';
+import { JwtOperatorAuthenticator } from './operator-auth.js';
 import { createPartnerTeamRouter } from './router.js';
 import { partnerTeamRoutes } from './routes.js';
 import { JwtSessionAuthenticator } from './session.js';
@@ -50,6 +52,33 @@ describe('OpenAPI document', function () {
     }
   });
 
+  it('serves an operations document that describes exactly the routes the operations router serves', async function () {
+    const operations = createOperationsRouter({
+      operations: createSupportOperations(test.ports),
+      operators: new JwtOperatorAuthenticator('an-operations-secret-that-is-long-enough', { audience: 'ops' }),
+      csrf: new CsrfTokens('an-operations-secret-that-is-long-enough'),
+      logger: test.logger,
+    });
+    const app = express();
+    app.use('/api/operations', operations);
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const document = (await (await fetch(`http://127.0.0.1:${port}/api/operations/openapi.json`)).json()) as { paths: Record<string, Record<string, { security: unknown[]; parameters: { name: string; required: boolean }[] }>> };
+      const documented = Object.entries(document.paths)
+        .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
+        .sort();
+      expect(documented).to.include('POST /organisations/{organisationId}/admins').and.to.include('GET /audit-events');
+      expect(registeredRoutes(operations)).to.deep.equal(documented);
+      const grant = document.paths['/organisations/{organisationId}/admins']?.post;
+      expect(grant?.security).to.deep.equal([{ operatorBearer: [] }, { operatorCookie: [] }]);
+      expect(grant?.parameters.find((p) => p.name === 'X-CSRF-Token')?.required).to.equal(false);
+    } finally {
+      server.close();
+    }
+  });
+
   it('documents every parameter, body and problem of each route from its schemas', function () {
     const routes = partnerTeamRoutes({ team: test.useCases, csrf: new CsrfTokens(secret), ready: () => Promise.resolve(true) });
     const document = buildOpenApiDocument(routes, { title: 't', version: '0' }, '/api') as { openapi: string; paths: Record<string, Record<string, { parameters: { name: string; in: string }[]; requestBody?: unknown; responses: Record<string, unknown> }>> };
@@ -60,6 +89,6 @@ describe('OpenAPI document', function () {
     expect(patch?.parameters.find((p) => p.in === 'path')?.name).to.equal('userId');
     expect(patch?.requestBody).to.deep.nested.include({ 'content.application/json.schema.properties.role.enum': ['partner_admin', 'partner_user'] });
     expect(patch?.requestBody).to.deep.nested.include({ 'content.application/json.schema.additionalProperties': false });
-    expect(Object.keys(patch?.responses ?? {}).sort()).to.deep.equal(['200', '400', '401', '403', '404', '409', '413', '415', '429', '500']);
+    expect(Object.keys(patch?.responses ?? {}).sort()).to.deep.equal(['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503']);
   });
 });

@@ -34,6 +34,9 @@ export const problemTypes = {
   member_not_found: { status: 404, title: 'No such member' },
   invitation_not_found: { status: 404, title: 'No such invitation' },
   route_not_found: { status: 404, title: 'No such resource' },
+  organisation_not_found: { status: 404, title: 'No such organisation' },
+  user_not_found: { status: 404, title: 'No such user in the directory' },
+  assignment_not_found: { status: 404, title: 'No such client assignment' },
   last_admin: { status: 409, title: 'The organisation must keep a partner_admin' },
   already_member: { status: 409, title: 'Already a member' },
   invitation_pending: { status: 409, title: 'An invitation is already pending' },
@@ -41,6 +44,10 @@ export const problemTypes = {
   member_of_another_organisation: { status: 409, title: 'Already in another partner organisation' },
   email_in_use: { status: 409, title: 'The email address belongs to another user' },
   concurrency_conflict: { status: 409, title: 'Changed concurrently; try again' },
+  organisation_exists: { status: 409, title: 'The organisation already exists' },
+  organisation_archived: { status: 409, title: 'The organisation is archived' },
+  already_bootstrapped: { status: 409, title: 'Partner bootstrap is already complete' },
+  already_partner_admin: { status: 409, title: 'Already a partner_admin' },
   invitation_expired: { status: 410, title: 'The invitation has expired' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'Send application/json' },
@@ -48,6 +55,9 @@ export const problemTypes = {
   internal: { status: 500, title: 'Something went wrong on our side' },
   unavailable: { status: 503, title: 'Temporarily unavailable' },
 } as const satisfies Record<ProblemCode, { status: number; title: string }>;
+
+/** What a 503 asks the client to wait before trying again. */
+export const unavailableRetryAfterSeconds = 5;
 
 /** The problem+json body (RFC 9457) with our stable `code` and the request id. */
 export interface ProblemBody {
@@ -108,6 +118,10 @@ export function toProblem(error: unknown, requestId: string): { body: ProblemBod
     if (error.issues.length > 0) errors = error.issues;
   } else if (error instanceof StoreUnavailableError) {
     code = 'unavailable';
+    headers = { 'Retry-After': String(unavailableRetryAfterSeconds) };
+    if (error.outcome === 'unknown') {
+      detail = 'The store did not confirm the change: it may have been applied. Reload before retrying.';
+    }
   } else if (isClientHttpError(error)) {
     // Express and body parsers signal malformed requests (a bad percent-encoding in a path, say)
     // with http-errors; their messages may echo input, so only the status is kept.

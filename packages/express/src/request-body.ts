@@ -18,7 +18,8 @@ export function refuseBody(request: Request): void {
 /**
  * Reads an `application/json` (UTF-8) body of at most `limit` bytes and parses it. Answers 415 for
  * another media type or charset, 413 past the limit (from Content-Length before reading, or while
- * reading), 400 for malformed JSON. Reuses a body a host app's JSON parser already read.
+ * reading), 400 for malformed JSON or a body the client aborted. Reuses a body a host app's JSON
+ * parser already read.
  */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   const type = request.headers['content-type'];
@@ -30,13 +31,20 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
   if (declared > limit) throw new HttpProblem('payload_too_large', `The body may be at most ${limit} bytes`, { Connection: 'close' });
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      // The rest of the body stays unread: close the connection rather than parse it as a request.
-      throw new HttpProblem('payload_too_large', `The body may be at most ${limit} bytes`, { Connection: 'close' });
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        // The rest of the body stays unread: close the connection rather than parse it as a request.
+        throw new HttpProblem('payload_too_large', `The body may be at most ${limit} bytes`, { Connection: 'close' });
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (error: unknown) {
+    if (error instanceof HttpProblem) throw error;
+    // The request stream fails only when its connection does: the client aborted or cut the body
+    // short. That is a client error, not ours (no 5xx, no error log).
+    throw new HttpProblem('validation_failed', 'The request body was not received completely', { Connection: 'close' });
   }
   let text: string;
   try {

@@ -1,15 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger, PartnerTeam } from '@partner-team/core';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { z } from 'zod';
+import express, { type Request, type Response, type Router } from 'express';
 import type { CsrfTokens } from './csrf.js';
-import { HttpProblem, toProblem } from './problem.js';
+import { createPipeline, validate } from './http-pipeline.js';
+import { HttpProblem } from './problem.js';
 import { FixedWindowRateLimiter } from './rate-limit.js';
 import { readJsonBody, refuseBody } from './request-body.js';
 import { partnerTeamRoutes, type RouteSpec } from './routes.js';
-import { apiHelmetOptions, helmetHeaders } from './security-headers.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { noParams, noQuery } from './schemas.js';
+import { noParams, noQuery, openApiResponse } from './schemas.js';
 import type { Session, SessionAuthenticator } from './session.js';
 
 export interface PartnerTeamRouterOptions {
@@ -33,23 +31,7 @@ export interface PartnerTeamRouterOptions {
   readonly trustRequestIdHeader?: boolean;
 }
 
-interface RequestState {
-  readonly requestId: string;
-  readonly clientRequestId?: string;
-  readonly started: bigint;
-  userId?: string;
-  route?: string;
-}
-
-const requestIdPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
 const mutating = new Set(['post', 'patch', 'delete']);
-
-function validate<S extends z.ZodType>(schema: S, value: unknown, part: string): z.output<S> {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({ path: [part, ...issue.path.map(String)].join('.'), message: issue.message }));
-  throw new HttpProblem('validation_failed', `The request ${part} is not valid`, {}, issues);
-}
 
 /**
  * The Partner Team API as an Express 5 router. Mount it where the portal wants it
@@ -66,7 +48,6 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
   const bodyLimit = options.bodyLimitBytes ?? 16 * 1024;
   const rateLimit = options.mutationRateLimit ?? { limit: 120, windowMs: 60_000 };
   const limiter = rateLimit === false ? undefined : new FixedWindowRateLimiter(rateLimit.limit, rateLimit.windowMs);
-  const securityHeaders = helmetHeaders(apiHelmetOptions).flat();
   const routes = partnerTeamRoutes({ team, csrf, ready: options.ready ?? (() => Promise.resolve(true)) });
   let document: unknown;
   routes.push({
@@ -76,7 +57,7 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
     authenticated: false,
     params: noParams,
     query: noQuery,
-    success: { status: 200, description: 'The OpenAPI document' },
+    success: { status: 200, description: 'The OpenAPI document', schema: openApiResponse },
     problems: ['validation_failed'],
     handle: () => {
       // Built on first request (start-up stays cheap) and served as is afterwards: nothing changes it.
@@ -86,56 +67,7 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
   });
   const router = express.Router({ caseSensitive: true, strict: true });
 
-  /** The request's id and start time (created by the route's handler, or by the fallbacks). */
-  const begin = (req: Request, res: Response): RequestState => {
-    const existing = res.locals.partnerTeam as RequestState | undefined;
-    if (existing !== undefined) return existing;
-    const given = req.headers['x-request-id'];
-    const valid = typeof given === 'string' && requestIdPattern.test(given) ? given : undefined;
-    const state: RequestState =
-      options.trustRequestIdHeader === true && valid !== undefined
-        ? { requestId: valid, started: process.hrtime.bigint() }
-        : { requestId: randomUUID(), started: process.hrtime.bigint(), ...(valid === undefined ? {} : { clientRequestId: valid }) };
-    res.locals.partnerTeam = state;
-    return state;
-  };
-
-  /**
-   * Writes the whole answer at once: helmet's headers, no-store, the request id, and a
-   * Content-Length (so the body goes out in the same write as the headers, not chunked).
-   */
-  const send = (
-    res: Response,
-    s: RequestState,
-    status: number,
-    body: string | undefined,
-    contentType: string,
-    extra: Readonly<Record<string, string>> = {},
-  ): void => {
-    const headers: string[] = [...securityHeaders, 'Cache-Control', 'no-store', 'X-Request-Id', s.requestId];
-    for (const [name, value] of Object.entries(extra)) headers.push(name, value);
-    if (body === undefined) {
-      res.writeHead(status, headers);
-      res.end();
-      return;
-    }
-    headers.push('Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(body)));
-    res.writeHead(status, headers);
-    res.end(body);
-  };
-
-  // One line per request, written when the answer is sent (not on 'finish': no listener per request).
-  const logRequest = (req: Request, res: Response, s: RequestState): void => {
-    logger.info('request', {
-      requestId: s.requestId,
-      method: req.method,
-      route: s.route ?? 'unmatched',
-      status: res.statusCode,
-      durationMs: Number(process.hrtime.bigint() - s.started) / 1e6,
-      ...(s.userId === undefined ? {} : { userId: s.userId }),
-      ...(s.clientRequestId === undefined ? {} : { clientRequestId: s.clientRequestId }),
-    });
-  };
+  const { begin, send, logRequest, notFound, onError } = createPipeline({ logger, trustRequestIdHeader: options.trustRequestIdHeader, localsKey: 'partnerTeam' });
 
   const handlerFor = (spec: RouteSpec) => {
     const route = `${spec.method.toUpperCase()} ${spec.path}`;
@@ -148,9 +80,9 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
       let session: Session = { userId: '', sessionId: '' };
       if (spec.authenticated) {
         const found = await sessions.authenticate(req);
-        if (found === undefined) throw new HttpProblem('unauthenticated', 'A valid session is required');
+        if (found === undefined) throw new HttpProblem('unauthenticated', 'A valid session is required', { 'WWW-Authenticate': 'Bearer realm="partner-team"' });
         session = found;
-        s.userId = found.userId;
+        s.who = { userId: found.userId };
       }
       if (isMutation) {
         if (!csrf.verify(session.sessionId, req.headers['x-csrf-token'])) {
@@ -179,29 +111,8 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
 
   for (const spec of routes) router[spec.method](spec.path, handlerFor(spec));
 
-  router.use((_req: Request, _res: Response, next: NextFunction) => {
-    next(new HttpProblem('route_not_found', 'No such endpoint'));
-  });
-
-  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const s = begin(req, res);
-    const requestId = s.requestId;
-    const { body, headers, expected } = toProblem(error, requestId);
-    if (!expected) {
-      logger.error('unexpected error', {
-        requestId,
-        method: req.method,
-        error: error instanceof Error ? error.name : typeof error,
-        stack: error instanceof Error ? error.stack : undefined,
-      });
-    }
-    send(res, s, body.status, JSON.stringify(body), 'application/problem+json; charset=utf-8', headers);
-    logRequest(req, res, s);
-  });
+  router.use(notFound);
+  router.use(onError);
 
   return router;
 }

@@ -1,4 +1,4 @@
-import { NotAPartnerMemberError, type PartnerTeam } from '@partner-team/core';
+import { NotAPartnerMemberError, StoreUnavailableError, type PartnerTeam } from '@partner-team/core';
 import type { z } from 'zod';
 import type { CsrfTokens } from './csrf.js';
 import type { ProblemCode, WithProblemExtensions } from './problem.js';
@@ -35,8 +35,17 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   readonly params: P;
   readonly query: Q;
   readonly body?: B;
-  readonly success: { readonly status: number; readonly description: string; readonly schema?: z.ZodType };
+  readonly success: {
+    readonly status: number;
+    readonly description: string;
+    readonly schema?: z.ZodType;
+    /** Headers every success answer carries (beyond X-Request-Id), with what they hold. */
+    readonly headers?: Readonly<Record<string, string>>;
+  };
+  /** Every code this endpoint can answer with (`internal` aside: any endpoint may fail). */
   readonly problems: readonly ProblemCode[];
+  /** Extension members some of its problems always carry, by code. */
+  readonly problemExtensions?: Partial<Record<ProblemCode, z.ZodObject>>;
   readonly handle: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<RouteResult>;
 }
 
@@ -44,8 +53,9 @@ function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(sp
   return spec;
 }
 
-const readProblems = ['unauthenticated', 'not_a_partner_member', 'partner_bootstrap_incomplete', 'validation_failed'] as const;
+const readProblems = ['unauthenticated', 'not_a_partner_member', 'partner_bootstrap_incomplete', 'validation_failed', 'unavailable'] as const;
 const mutationProblems = [
+  'unavailable',
   'unauthenticated',
   'csrf_failed',
   'not_a_partner_member',
@@ -97,7 +107,10 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       query: schemas.noQuery,
       success: { status: 200, description: 'Ready', schema: schemas.healthResponse },
       problems: ['validation_failed', 'unavailable'],
-      handle: async () => ((await ready()) ? { status: 200, body: { status: 'ok' } } : { status: 503, body: { status: 'unavailable' } }),
+      handle: async () => {
+        if (!(await ready())) throw new StoreUnavailableError('The store does not answer');
+        return { status: 200, body: { status: 'ok' } };
+      },
     }),
     route({
       method: 'get',
@@ -107,7 +120,8 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       params: schemas.noParams,
       query: schemas.noQuery,
       success: { status: 200, description: 'The member context', schema: schemas.meResponse },
-      problems: ['unauthenticated', 'not_a_partner_member', 'validation_failed'],
+      problems: ['unauthenticated', 'not_a_partner_member', 'validation_failed', 'unavailable'],
+      problemExtensions: { not_a_partner_member: schemas.csrfTokenExtension },
       handle: async (input) => {
         const csrfToken = csrf.tokenFor(input.session.sessionId);
         try {
@@ -202,7 +216,7 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       params: schemas.noParams,
       query: schemas.noQuery,
       body: schemas.inviteBody,
-      success: { status: 201, description: 'The invitation (never its token)', schema: schemas.invitationResponse },
+      success: { status: 201, description: 'The invitation (never its token)', schema: schemas.invitationResponse, headers: { Location: 'the invitation, relative to /invitations' } },
       problems: [...mutationProblems, 'invitations_disabled', 'already_member', 'invitation_pending', 'too_many_pending_invitations', 'payload_too_large', 'unsupported_media_type'],
       handle: async (input) => {
         const invitation = await team.inviteUser.execute({ ...actor(input), email: input.body.email, role: input.body.role });
@@ -234,6 +248,7 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
         'concurrency_conflict',
         'payload_too_large',
         'unsupported_media_type',
+        'unavailable',
       ],
       handle: async (input) => ({ status: 200, body: await team.acceptInvitation.execute({ ...actor(input), token: input.body.token }) }),
     }),
@@ -250,6 +265,20 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
         await team.revokeInvitation.execute({ ...actor(input), invitationId: input.params.invitationId });
         return { status: 204 };
       },
+    }),
+    route({
+      method: 'post',
+      path: '/invitations/:invitationId/resend',
+      summary: 'Resend a pending invitation: a new link (the old one stops working) and a renewed expiry',
+      authenticated: true,
+      params: schemas.invitationIdParams,
+      query: schemas.noQuery,
+      success: { status: 200, description: 'The invitation with its renewed expiry (never its token)', schema: schemas.invitationResponse },
+      problems: [...mutationProblems, 'invitations_disabled', 'invitation_not_found', 'invitation_expired'],
+      handle: async (input) => ({
+        status: 200,
+        body: invitationJson(await team.resendInvitation.execute({ ...actor(input), invitationId: input.params.invitationId })),
+      }),
     }),
     route({
       method: 'get',

@@ -1,10 +1,12 @@
 import {
   auditActions,
+  auditActorKinds,
   identifierPattern,
   invitationStatuses,
   maxAuditPageSize,
   maxRosterPageSize,
   maxSearchTermLength,
+  normaliseEmail,
   organisationStatuses,
   partnerRoles,
   permissions,
@@ -15,15 +17,15 @@ import { z } from 'zod';
 // Requests: strict objects at every level (unknown keys, including "__proto__", are refused),
 // strings only where the query parser yields strings, bounded lengths everywhere.
 
-const identifier = z.string().regex(identifierPattern, 'expected an identifier (1-64 letters, digits, "_", ".", ":" or "-")');
-const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, 'expected base64url characters');
-const pageSize = (max: number) =>
+export const identifier = z.string().regex(identifierPattern, 'expected an identifier (1-64 letters, digits, "_", ".", ":" or "-")');
+export const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, 'expected base64url characters');
+export const pageSize = (max: number) =>
   z
     .string()
     .regex(/^[0-9]{1,3}$/, `expected a whole number from 1 to ${max}`)
     .transform(Number)
     .pipe(z.number().int().min(1).max(max));
-const role = z.enum(partnerRoles);
+export const role = z.enum(partnerRoles);
 
 export const userIdParams = z.strictObject({ userId: identifier });
 export const invitationIdParams = z.strictObject({ invitationId: identifier });
@@ -43,8 +45,22 @@ export const auditEventsQuery = z.strictObject({
   cursor: base64url(64).optional(),
 });
 
+/** An address core's one rule (`normaliseEmail`) accepts; the use case normalises it. */
+const emailAddress = z
+  .string()
+  .min(3)
+  .max(254)
+  .refine((value) => {
+    try {
+      normaliseEmail(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected an email address (local@domain.tld)');
+
 export const inviteBody = z.strictObject({
-  email: z.string().min(3).max(254),
+  email: emailAddress,
   role,
 });
 
@@ -54,7 +70,7 @@ export const acceptInvitationBody = z.strictObject({ token: base64url(256).min(2
 
 // Responses: what each endpoint promises; HTTP tests validate real answers against these.
 
-const instant = z.iso.datetime();
+export const instant = z.iso.datetime();
 
 export const problemResponse = z.object({
   type: z.string(),
@@ -81,7 +97,7 @@ export const meResponse = z.strictObject({
 });
 
 const memberSummary = z.strictObject({ userId: identifier, name: z.string(), email: z.string(), role });
-const memberDetails = z.strictObject({
+export const memberDetails = z.strictObject({
   userId: identifier,
   name: z.string(),
   email: z.string(),
@@ -118,12 +134,35 @@ export const acceptInvitationResponse = z.strictObject({
   role,
 });
 
-const auditDetail = z
+const assignmentDetail = z.strictObject({ userId: identifier, clientId: identifier, name: z.string().optional() });
+
+/** Before / after of an audit event: each action uses a few of these fields. */
+export const auditDetail = z
   .strictObject({
     role: role.optional(),
     status: z.enum(invitationStatuses).optional(),
     email: z.string().optional(),
     revokedInvitations: z.array(identifier).optional(),
+    name: z.string().optional(),
+    organisationStatus: z.enum(organisationStatuses).optional(),
+    bootstrapped: z.boolean().optional(),
+    invitationsEnabled: z.boolean().optional(),
+    members: z.array(z.strictObject({ userId: identifier, role })).optional(),
+    invitations: z.array(identifier).optional(),
+    assignments: z.array(assignmentDetail).optional(),
+    users: z.array(identifier).optional(),
+    organisationId: identifier.optional(),
+    filters: z
+      .strictObject({
+        organisationId: identifier.nullable().optional(),
+        actorUserId: identifier.optional(),
+        targetUserId: identifier.optional(),
+        action: z.enum(auditActions).optional(),
+        from: instant.optional(),
+        to: instant.optional(),
+      })
+      .optional(),
+    count: z.number().int().min(0).optional(),
   })
   .nullable();
 
@@ -132,7 +171,11 @@ export const auditEventsResponse = z.strictObject({
     z.strictObject({
       id: identifier,
       action: z.enum(auditActions),
+      /** `support_operator`: an AiDial support action on this organisation (the page may label it "AiDial support"). */
+      actorKind: z.enum(auditActorKinds),
       actorUserId: identifier,
+      /** The support operator's reason; null for partner members. */
+      reason: z.string().nullable(),
       targetUserId: identifier.nullable(),
       invitationId: identifier.nullable(),
       before: auditDetail,
@@ -144,4 +187,10 @@ export const auditEventsResponse = z.strictObject({
   nextCursor: z.string().nullable(),
 });
 
-export const healthResponse = z.strictObject({ status: z.enum(['ok', 'unavailable']) });
+export const healthResponse = z.strictObject({ status: z.literal('ok') });
+
+/** This API's own description (its members are OpenAPI's). */
+export const openApiResponse = z.looseObject({ openapi: z.literal('3.1.0'), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) });
+
+/** What `GET /me` adds to its `not_a_partner_member` problem: the CSRF token, so that the user can still accept an invitation. */
+export const csrfTokenExtension = z.strictObject({ csrfToken: z.string() });

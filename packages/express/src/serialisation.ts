@@ -21,11 +21,14 @@ export function invitationJson(i: InvitationView) {
   return { id: i.id, email: i.email, role: i.role, invitedBy: i.invitedBy, createdAt: isoOf(i.createdAt), expiresAt: isoOf(i.expiresAt) };
 }
 
+/** An audit event on the partner surface: always of the reader's own organisation. */
 export function auditEventJson(e: AuditEvent) {
   return {
     id: e.id,
     action: e.action,
+    actorKind: e.actorKind,
     actorUserId: e.actorUserId,
+    reason: e.reason,
     targetUserId: e.targetUserId,
     invitationId: e.invitationId,
     before: e.before,

@@ -76,6 +76,27 @@ describe('JwtSessionAuthenticator', function () {
     }
   });
 
+  it('accepts only the canonical spelling of a signature (the unused low bits of its last character are zero)', async function () {
+    const token = await jose(valid);
+    expect(sessions.verify(token)).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.slice(-1));
+    expect(last % 4, 'jose writes the canonical spelling').to.equal(0);
+    // 32 bytes take 43 characters; the last one carries 4 bits and 2 unused ones: three other spellings decode alike.
+    const variants = [1, 2, 3].map((low) => `${token.slice(0, -1)}${alphabet.charAt(last + low)}`);
+    for (const variant of variants) {
+      expect(Buffer.from(variant.split('.')[2] ?? '', 'base64url')).to.deep.equal(Buffer.from(token.split('.')[2] ?? '', 'base64url'));
+      expect(sessions.verify(variant), variant.slice(-3)).to.equal(undefined);
+    }
+  });
+
+  it('refuses a token issued in the future (beyond the 30 s leeway), and accepts one within it', async function () {
+    expect(sessions.verify(await jose({ ...valid, iat: now / 1000 + 120, exp: now / 1000 + 180 })), 'two minutes ahead').to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, iat: now / 1000 + 31, exp: now / 1000 + 180 })), '31 s ahead').to.equal(undefined);
+    expect(sessions.verify(await jose({ ...valid, iat: now / 1000 + 20, exp: now / 1000 + 180 })), '20 s ahead').to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+    expect(sessions.verify(await jose({ ...valid, iat: now / 1000 - 20 }))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+  });
+
   it('refuses tokens that live longer than the maximum lifetime', async function () {
     expect(sessions.verify(await jose({ ...valid, exp: now / 1000 + 2 * 86_400 }))).to.equal(undefined);
     expect(sessions.verify(await jose({ ...valid, iat: now / 1000 - 86_400, exp: now / 1000 + 60 }))).to.equal(undefined);
@@ -97,6 +118,14 @@ describe('JwtSessionAuthenticator', function () {
     expect(padded.length).to.be.greaterThan(4096);
     expect(sessions.verify(padded)).to.equal(undefined);
     expect(sessions.verify(await jose({ ...valid, pad: 'x'.repeat(100) }))).to.deep.equal({ userId: 'ada', sessionId: 'session-0001' });
+  });
+
+  it('refuses a weak key: shorter than 32 characters or 32 bytes', function () {
+    for (const weak of ['', 'x', 'a'.repeat(31), Buffer.alloc(0), Buffer.alloc(31, 7)]) {
+      expect(() => new JwtSessionAuthenticator(weak), `${weak.length}`).to.throw(RangeError, /at least 32/);
+    }
+    expect(new JwtSessionAuthenticator('a'.repeat(32)).verify('x.y.z')).to.equal(undefined);
+    expect(new JwtSessionAuthenticator(Buffer.alloc(32, 7)).verify('x.y.z')).to.equal(undefined);
   });
 
   it('reads the cookie first, then the bearer header', function () {

@@ -1,6 +1,8 @@
-import { createHmac, timingSafeEqual, type KeyObject, createSecretKey } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { isIdentifier } from '@partner-team/core';
 import type { Request } from 'express';
+import { signHs256, verifyHs256 } from './hs256-jwt.js';
+import { secretKeyBytes } from './secret-key.js';
 
 /** Who is signed in: the user, and the session (the CSRF token is bound to it). */
 export interface Session {
@@ -17,36 +19,31 @@ export interface SessionAuthenticator {
 }
 
 export const sessionCookieName = 'partner_session';
-const sessionIdPattern = /^[A-Za-z0-9_-]{8,128}$/;
-const segmentPattern = /^[A-Za-z0-9_-]+$/;
-const maxTokenLength = 4096;
+export const sessionIdPattern = /^[A-Za-z0-9_-]{8,128}$/;
 
-function parseSegment(segment: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Reads the session token from the `partner_session` cookie, else from `Authorization: Bearer`. */
-export function sessionTokenOf(request: Request): string | undefined {
+/** The value of cookie `name` in `request`, if it sent one. */
+export function cookieValue(request: Request, name: string): string | undefined {
   const cookie = request.headers.cookie;
-  if (cookie !== undefined) {
-    for (const part of cookie.split(';')) {
-      const eq = part.indexOf('=');
-      if (eq > 0 && part.slice(0, eq).trim() === sessionCookieName) return part.slice(eq + 1).trim();
-    }
+  if (cookie === undefined) return undefined;
+  for (const part of cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
+  return undefined;
+}
+
+/** The token of an `Authorization: Bearer` header, if the request sent one. */
+export function bearerTokenOf(request: Request): string | undefined {
   const authorization = request.headers.authorization;
   if (authorization !== undefined && authorization.length > 7 && authorization.slice(0, 7).toLowerCase() === 'bearer ') {
     return authorization.slice(7).trim();
   }
   return undefined;
+}
+
+/** Reads the session token from the `partner_session` cookie, else from `Authorization: Bearer`. */
+export function sessionTokenOf(request: Request): string | undefined {
+  return cookieValue(request, sessionCookieName) ?? bearerTokenOf(request);
 }
 
 /** What a session token must satisfy beyond its signature, expiry, `sub` and `sid`. */
@@ -61,10 +58,11 @@ export interface SessionTokenPolicy {
 
 /**
  * Verifies session JWTs signed with HS256. Deliberately narrow: only `alg: HS256` is accepted (no
- * `none`, no algorithm taken from the token), the signature is compared in constant time, `exp` is
- * required and enforced, `sub` must be a user identifier and `sid` a session id; `iss` and `aud`
- * are enforced when the policy names them (a key shared by several services then cannot be used
- * to mint sessions for this one).
+ * `none`, no algorithm taken from the token), the signature is compared in constant time and must be
+ * spelled canonically, `exp` is required and enforced, an `iat` or `nbf` more than 30 s ahead is
+ * refused, `sub` must be a user identifier and `sid` a session id; `iss` and `aud` are enforced
+ * when the policy names them (a key shared by several services then cannot be used to mint
+ * sessions for this one).
  */
 export class JwtSessionAuthenticator implements SessionAuthenticator {
   private readonly key: KeyObject;
@@ -78,12 +76,13 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
 
   private readonly maxLifetimeSeconds: number;
 
+  /** @throws RangeError for a secret shorter than 32 characters (or bytes). */
   constructor(
     secret: string | Buffer,
     private readonly now: () => number = Date.now,
     private readonly policy: SessionTokenPolicy = {},
   ) {
-    this.key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
+    this.key = createSecretKey(secretKeyBytes(secret, 'JwtSessionAuthenticator'));
     this.maxLifetimeSeconds = policy.maxLifetimeSeconds ?? 24 * 60 * 60;
   }
 
@@ -104,29 +103,12 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
   }
 
   private verifyUncached(token: string): Session | undefined {
-    if (token.length > maxTokenLength) return undefined;
-    const parts = token.split('.');
-    if (parts.length !== 3) return undefined;
-    const [header, payload, signature] = parts as [string, string, string];
-    if (!segmentPattern.test(header) || !segmentPattern.test(payload) || !segmentPattern.test(signature)) return undefined;
-    const expected = createHmac('sha256', this.key).update(`${header}.${payload}`).digest();
-    const given = Buffer.from(signature, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    const head = parseSegment(header);
-    if (!isPlainObject(head) || head.alg !== 'HS256' || (head.typ !== undefined && head.typ !== 'JWT') || head.crit !== undefined) {
-      return undefined;
-    }
-    const claims = parseSegment(payload);
-    if (!isPlainObject(claims)) return undefined;
-    const { sub, sid, exp, nbf, iat, iss, aud } = claims;
-    if (this.policy.issuer !== undefined && iss !== this.policy.issuer) return undefined;
-    if (this.policy.audience !== undefined && !(aud === this.policy.audience || (Array.isArray(aud) && aud.includes(this.policy.audience)))) return undefined;
-    const nowSeconds = this.now() / 1000;
-    if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= nowSeconds) return undefined;
-    if (exp > nowSeconds + this.maxLifetimeSeconds) return undefined;
-    if (iat !== undefined && (typeof iat !== 'number' || exp - iat > this.maxLifetimeSeconds)) return undefined;
-    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds + 30)) return undefined;
-    if (!isIdentifier(sub) || typeof sid !== 'string' || !sessionIdPattern.test(sid)) return undefined;
+    const nowMs = this.now();
+    const claims = verifyHs256(token, this.key, nowMs, { issuer: this.policy.issuer, audience: this.policy.audience, maxLifetimeSeconds: this.maxLifetimeSeconds });
+    if (claims === undefined) return undefined;
+    const { sub, sid, exp, nbf } = claims;
+    if (!isIdentifier(sub) || typeof sid !== 'string' || !sessionIdPattern.test(sid) || typeof exp !== 'number') return undefined;
+    const nowSeconds = nowMs / 1000;
     const session = { userId: sub, sessionId: sid };
     // Tokens with a not-before in the future are rare and short-lived; do not cache them.
     if (nbf === undefined || (typeof nbf === 'number' && nbf <= nowSeconds)) {
@@ -141,12 +123,9 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
 
   /** Issues a session token (demo sign-in, tests). */
   issue(session: Session, ttlSeconds: number): string {
-    const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
     const iat = Math.floor(this.now() / 1000);
     const { issuer, audience } = this.policy;
     const claims = { ...(issuer === undefined ? {} : { iss: issuer }), ...(audience === undefined ? {} : { aud: audience }), sub: session.userId, sid: session.sessionId, iat, exp: iat + ttlSeconds };
-    const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-    const signature = createHmac('sha256', this.key).update(`${header}.${payload}`).digest('base64url');
-    return `${header}.${payload}.${signature}`;
+    return signHs256(claims, this.key);
   }
 }

@@ -7,6 +7,8 @@ import {
   type AssignedClient,
   type AuditEvent,
   type AuditLog,
+  type AuditSearchQuery,
+  type ClientAssignment,
   type ClientAssignments,
   type DirectoryUser,
   type DirectoryUserUpdate,
@@ -24,6 +26,7 @@ import {
   type RosterEntry,
   type RosterPage,
   type RosterQuery,
+  type SearchedAuditEvent,
   type UserDirectory,
 } from '@partner-team/core';
 import { compareText, RosterIndex } from '@partner-team/core/roster';
@@ -36,13 +39,17 @@ interface StoredOrganisation {
   readonly members: Map<string, Membership>;
   admins: number;
   readonly invitations: Map<string, Invitation>;
+  /** Client assignments: user id → client id → client name (versioned with the organisation). */
+  readonly assignments: Map<string, Map<string, string>>;
   readonly roster: RosterIndex;
 }
 
 /** Everything the store holds, as deep copies: for "nothing changed" assertions and exports. */
 export interface InMemoryStoreDump {
-  readonly organisations: Record<string, { readonly state: OrganisationState; readonly version: number }>;
+  readonly organisations: Record<string, { readonly state: OrganisationState; readonly version: number; readonly assignments: readonly ClientAssignment[] }>;
   readonly auditEvents: Record<string, readonly AuditEvent[]>;
+  /** Events that belong to no organisation, oldest first. */
+  readonly unscopedAuditEvents: readonly AuditEvent[];
   readonly users: readonly DirectoryUser[];
 }
 
@@ -55,6 +62,7 @@ export interface InMemoryStoreOptions {
 }
 
 const copyDate = (d: Date): Date => new Date(d.getTime());
+const byCodePoints = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const copyMembership = (m: Membership): Membership => ({ userId: m.userId, role: m.role, joinedAt: copyDate(m.joinedAt) });
 const copyInvitation = (i: Invitation): Invitation => ({
   ...i,
@@ -84,10 +92,11 @@ export class InMemoryPartnerTeamStore {
   private readonly organisationOfUser = new Map<string, string>();
   private readonly organisationOfTokenHash = new Map<string, string>();
   private readonly auditByOrganisation = new Map<string, LoggedAuditEvent[]>();
+  /** The one log of every event (organisations' and unscoped), in the order stored: what support searches. */
+  private readonly allEvents: { readonly event: AuditEvent; readonly order: number }[] = [];
   private readonly usersById = new Map<string, DirectoryUser>();
   private readonly userIdByEmail = new Map<string, string>();
   private readonly clientNames = new Map<string, string>();
-  private readonly assignments = new Map<string, Set<string>>();
 
   readonly organisations: OrganisationRepository;
   readonly memberships: MembershipLookup;
@@ -121,6 +130,12 @@ export class InMemoryPartnerTeamStore {
           const start = Math.max(0, end - query.limit);
           return { items: structuredClone(log.slice(start, end).reverse()), hasMore: start > 0 };
         }),
+      record: (event) =>
+        call(() => {
+          if (event.organisationId !== null) throw new RangeError('an organisation’s events are saved with its change');
+          this.allEvents.push({ event: structuredClone(event), order: this.allEvents.length + 1 });
+        }),
+      search: (query) => call(() => this.search(query)),
     };
     this.users = {
       findById: (id) =>
@@ -128,6 +143,13 @@ export class InMemoryPartnerTeamStore {
           const user = this.usersById.get(id);
           return user === undefined ? undefined : copyUser(user);
         }),
+      findByIds: (ids) =>
+        call(() =>
+          [...new Set(ids)].flatMap((id) => {
+            const user = this.usersById.get(id);
+            return user === undefined ? [] : [copyUser(user)];
+          }),
+        ),
       findByEmail: (email) =>
         call(() => {
           const id = this.userIdByEmail.get(email);
@@ -146,7 +168,10 @@ export class InMemoryPartnerTeamStore {
           }
         }),
     };
-    this.clients = { assignedTo: (organisationId, userId) => call(() => this.assignedClients(organisationId, userId)) };
+    this.clients = {
+      assignedTo: (organisationId, userId) => call(() => this.assignedClients(organisationId, userId)),
+      listForOrganisation: (organisationId) => call(() => this.assignmentsOf(organisationId)),
+    };
   }
 
   /** Adds or replaces a directory user (and refreshes their roster row); no email check (seeding). */
@@ -205,12 +230,19 @@ export class InMemoryPartnerTeamStore {
     this.clientNames.set(client.clientId, client.name);
   }
 
-  /** Lets `userId` support `clientId` within `organisationId`. */
+  /**
+   * Lets `userId` support `clientId` within `organisationId` (named as `putClient` named it), with
+   * no check at all and no audit event: kept for legacy imports and for tests that plant an
+   * assignment breaking the rules. Everything else assigns through the support operations.
+   */
   assignClient(organisationId: string, userId: string, clientId: string): void {
-    const key = `${organisationId}\u0000${userId}`;
-    const set = this.assignments.get(key) ?? new Set<string>();
-    set.add(clientId);
-    this.assignments.set(key, set);
+    const stored = this.organisationsById.get(organisationId);
+    if (stored === undefined) throw new RangeError(`no organisation ${organisationId}`);
+    const name = this.clientNames.get(clientId) ?? clientId;
+    this.save(
+      { organisationId, profile: null, upsertedMembers: [], removedMembers: [], upsertedInvitations: [], removedInvitations: [], addedAssignments: [{ userId, clientId, name }], events: [] },
+      stored.version,
+    );
   }
 
   /** A deep copy of the whole store. */
@@ -226,10 +258,12 @@ export class InMemoryPartnerTeamStore {
               memberships: [...stored.members.values()].map(copyMembership),
               invitations: [...stored.invitations.values()].map(copyInvitation),
             },
+            assignments: this.assignmentsOf(id),
           },
         ]),
       ),
       auditEvents: Object.fromEntries([...this.auditByOrganisation].map(([id, log]) => [id, log.map((l) => structuredClone(l.event))])),
+      unscopedAuditEvents: this.allEvents.filter((e) => e.event.organisationId === null).map((e) => structuredClone(e.event)),
       users: [...this.usersById.values()].map(copyUser),
     };
   }
@@ -261,15 +295,18 @@ export class InMemoryPartnerTeamStore {
     const stored = this.organisationsById.get(organisationId);
     if (stored === undefined) return undefined;
     const members = new Map<string, Membership | null>();
+    const assignments = new Map<string, AssignedClient[]>();
     for (const userId of users) {
       const membership = stored.members.get(userId);
       members.set(userId, membership === undefined ? null : copyMembership(membership));
+      assignments.set(userId, [...(stored.assignments.get(userId) ?? [])].map(([clientId, name]) => ({ clientId, name })));
     }
     return {
       profile: { ...stored.profile },
       version: stored.version,
       adminCount: stored.admins,
       members,
+      assignments,
       invitations: [...stored.invitations.values()].map(copyInvitation),
     };
   }
@@ -290,6 +327,7 @@ export class InMemoryPartnerTeamStore {
       members: new Map(),
       admins: 0,
       invitations: new Map(),
+      assignments: new Map(),
       roster: new RosterIndex(),
     };
     if (change.profile !== null) stored.profile = { ...change.profile };
@@ -302,6 +340,18 @@ export class InMemoryPartnerTeamStore {
       stored.members.delete(userId);
       this.organisationOfUser.delete(userId);
       stored.roster.remove(userId);
+    }
+    // A member's assignments end with their membership.
+    for (const userId of change.removedMembers) stored.assignments.delete(userId);
+    for (const a of change.removedAssignments ?? []) {
+      const clients = stored.assignments.get(a.userId);
+      clients?.delete(a.clientId);
+      if (clients?.size === 0) stored.assignments.delete(a.userId);
+    }
+    for (const a of change.addedAssignments ?? []) {
+      const clients = stored.assignments.get(a.userId) ?? new Map<string, string>();
+      clients.set(a.clientId, a.name);
+      stored.assignments.set(a.userId, clients);
     }
     for (const m of change.upsertedMembers) {
       const before = stored.members.get(m.userId);
@@ -326,8 +376,29 @@ export class InMemoryPartnerTeamStore {
     }
     this.organisationsById.set(change.organisationId, stored);
     const log = this.auditByOrganisation.get(change.organisationId) ?? [];
-    for (const event of change.events) log.push({ event: structuredClone(event), position: log.length + 1 });
+    for (const event of change.events) {
+      log.push({ event: structuredClone(event), position: log.length + 1 });
+      this.allEvents.push({ event: structuredClone(event), order: this.allEvents.length + 1 });
+    }
     this.auditByOrganisation.set(change.organisationId, log);
+  }
+
+  /** Support's search: a scan of the whole log, newest first (acceptable for this support-only read). */
+  private search(query: AuditSearchQuery): { items: SearchedAuditEvent[]; hasMore: boolean } {
+    const items: SearchedAuditEvent[] = [];
+    const start = query.after === null ? this.allEvents.length - 1 : Math.min(this.allEvents.length, query.after.order - 1) - 1;
+    for (let n = start; n >= 0; n -= 1) {
+      const { event, order } = this.allEvents[n] as { event: AuditEvent; order: number };
+      if (query.organisationId !== undefined && event.organisationId !== query.organisationId) continue;
+      if (query.actorUserId !== undefined && event.actorUserId !== query.actorUserId) continue;
+      if (query.targetUserId !== undefined && event.targetUserId !== query.targetUserId) continue;
+      if (query.action !== undefined && event.action !== query.action) continue;
+      if (query.from !== undefined && event.at.getTime() < query.from.getTime()) continue;
+      if (query.to !== undefined && event.at.getTime() >= query.to.getTime()) continue;
+      if (items.length === query.limit) return { items, hasMore: true };
+      items.push({ event: structuredClone(event), position: { order, key: '' } });
+    }
+    return { items, hasMore: false };
   }
 
   private rosterEntry(userId: string, role: RosterEntry['role']): RosterEntry {
@@ -355,9 +426,16 @@ export class InMemoryPartnerTeamStore {
   }
 
   private assignedClients(organisationId: string, userId: string): AssignedClient[] {
-    const ids = this.assignments.get(`${organisationId}\u0000${userId}`) ?? new Set<string>();
-    return [...ids]
-      .map((clientId) => ({ clientId, name: this.clientNames.get(clientId) ?? clientId }))
+    const clients = this.organisationsById.get(organisationId)?.assignments.get(userId) ?? new Map<string, string>();
+    return [...clients]
+      .map(([clientId, name]) => ({ clientId, name }))
       .sort((a, b) => compareText(a.name, b.name) || compareText(a.clientId, b.clientId));
+  }
+
+  private assignmentsOf(organisationId: string): ClientAssignment[] {
+    const assignments = this.organisationsById.get(organisationId)?.assignments ?? new Map<string, Map<string, string>>();
+    return [...assignments]
+      .flatMap(([userId, clients]) => [...clients].map(([clientId, name]) => ({ userId, clientId, name })))
+      .sort((a, b) => byCodePoints(a.userId, b.userId) || byCodePoints(a.clientId, b.clientId));
   }
 }

@@ -1,6 +1,5 @@
 import type { Collection, Db } from 'mongodb';
 import type {
-  AssignmentDoc,
   ClaimDoc,
   ClaimPointerDoc,
   ClientDoc,
@@ -10,6 +9,7 @@ import type {
   SnapshotDoc,
   SnapshotPointerDoc,
   TokenDoc,
+  UnscopedEventDoc,
   UserDoc,
 } from './documents.js';
 
@@ -35,7 +35,8 @@ export interface Collections {
   readonly users: Collection<UserDoc>;
   readonly emails: Collection<EmailDoc>;
   readonly clients: Collection<ClientDoc>;
-  readonly assignments: Collection<AssignmentDoc>;
+  /** Audit events that belong to no organisation (an organisation's travel in its entries). */
+  readonly unscopedEvents: Collection<UnscopedEventDoc>;
 }
 
 export function collections(db: Db, prefix = ''): Collections {
@@ -53,7 +54,7 @@ export function collections(db: Db, prefix = ''): Collections {
     users: users as unknown as Collection<UserDoc>,
     emails: users as unknown as Collection<EmailDoc>,
     clients: db.collection<ClientDoc>(`${prefix}clients`),
-    assignments: db.collection<AssignmentDoc>(`${prefix}client_assignments`),
+    unscopedEvents: db.collection<UnscopedEventDoc>(`${prefix}audit_events`),
   };
 }
 

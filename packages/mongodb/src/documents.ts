@@ -1,4 +1,5 @@
 import type {
+  AuditActorKind,
   AuditDetail,
   AuditEvent,
   Invitation,
@@ -62,6 +63,12 @@ export interface InvitationDoc {
   acceptedBy: string | null;
 }
 
+/** One client assignment of a member: client id and (denormalised) name. */
+export interface AssignmentEntryDoc {
+  c: string;
+  n: string;
+}
+
 /** A decision's change, as an entry stores it. */
 export interface ChangeDoc {
   /** The new profile, when the change creates the organisation or alters it. */
@@ -70,6 +77,9 @@ export interface ChangeDoc {
   rm: string[];
   ui: InvitationDoc[];
   ri: string[];
+  /** Client assignments added or renamed, and removed (a removed member's end with them anyway). */
+  aa: { u: string; c: string; n: string }[];
+  ra: { u: string; c: string }[];
 }
 
 /** A user's profile as the roster shows it; `t` orders two writes of the same user (later wins). */
@@ -85,7 +95,10 @@ export interface ProfileDoc {
 export interface AuditEventDoc {
   id: string;
   action: AuditEvent['action'];
+  kind: AuditActorKind;
   actor: string;
+  /** The support operator's reason; null for partner members. */
+  reason: string | null;
   target: string | null;
   invitation: string | null;
   before: AuditDetail | null;
@@ -128,6 +141,8 @@ export interface SnapshotDoc {
   members: MemberDoc[];
   invitations: InvitationDoc[];
   profiles: Record<string, ProfileDoc>;
+  /** Client assignments by user key. */
+  assignments: Record<string, AssignmentEntryDoc[]>;
   /** The latest audit events (at most 100), oldest first, and the organisation's event count. */
   events: AuditEventDoc[];
   eventCount: number;
@@ -181,12 +196,11 @@ export interface EmailDoc extends Omit<UserDoc, '_id'> {
   u: string;
 }
 
-/** The clients a member may support: `_id` = "<organisationId>/<userId>" (client names denormalised). */
-export interface AssignmentDoc {
+/** An audit event that belongs to no organisation (directory changes, support reads), in `audit_events`. */
+export interface UnscopedEventDoc extends AuditEventDoc {
   _id: string;
-  o: string;
-  u: string;
-  clients: { c: string; n: string }[];
+  /** When it was stored: the order of the support search. */
+  stored: Date;
 }
 
 export interface ClientDoc {
@@ -225,6 +239,8 @@ export function changeToDoc(change: OrganisationChange): ChangeDoc {
     rm: [...change.removedMembers],
     ui: change.upsertedInvitations.map(invitationToDoc),
     ri: [...change.removedInvitations],
+    aa: (change.addedAssignments ?? []).map((a) => ({ u: a.userId, c: a.clientId, n: a.name })),
+    ra: (change.removedAssignments ?? []).map((a) => ({ u: a.userId, c: a.clientId })),
   };
 }
 
@@ -232,7 +248,9 @@ export function eventToDoc(e: AuditEvent): AuditEventDoc {
   return {
     id: e.id,
     action: e.action,
+    kind: e.actorKind,
     actor: e.actorUserId,
+    reason: e.reason,
     target: e.targetUserId,
     invitation: e.invitationId,
     before: e.before,
@@ -242,12 +260,14 @@ export function eventToDoc(e: AuditEvent): AuditEventDoc {
   };
 }
 
-export function eventFromDoc(organisationId: string, d: AuditEventDoc): AuditEvent {
+export function eventFromDoc(organisationId: string | null, d: AuditEventDoc): AuditEvent {
   return {
     id: d.id,
     organisationId,
     action: d.action,
+    actorKind: d.kind,
     actorUserId: d.actor,
+    reason: d.reason,
     targetUserId: d.target,
     invitationId: d.invitation,
     before: d.before,

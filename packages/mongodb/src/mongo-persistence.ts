@@ -60,7 +60,7 @@ export class MongoPersistence implements PersistencePorts {
     this.roster = new MongoMemberRoster(this.log, freshness);
     this.auditLog = new MongoAuditLog(collections, this.log, freshness);
     this.users = new MongoUserDirectory(collections, this.log, claims, recentDocs, freshness);
-    this.clients = new MongoClientAssignments(collections);
+    this.clients = new MongoClientAssignments(collections, this.log, this.organisations, freshness);
   }
 
   /** Connects with bounded timeouts and creates the one index only MongoDB's deep audit pages use. */
@@ -153,6 +153,15 @@ export class MongoPersistence implements PersistencePorts {
     });
     if (!existing.some((i) => (i as { name?: unknown }).name === 'audit_by_position')) {
       await history.createIndex({ o: 1, ep: 1 }, { name: 'audit_by_position' }, {});
+    }
+    // The support search walks both streams newest first.
+    if (!existing.some((i) => (i as { name?: unknown }).name === 'entry_time')) await history.createIndex({ at: 1 }, { name: 'entry_time' }, {});
+    const unscoped = await this.collections.unscopedEvents.listIndexes().toArray().catch((error: unknown) => {
+      if ((error as { code?: unknown }).code === 26) return [];
+      throw error;
+    });
+    if (!unscoped.some((i) => (i as { name?: unknown }).name === 'unscoped_event_time')) {
+      await this.collections.unscopedEvents.createIndex({ stored: 1 }, { name: 'unscoped_event_time' }, {});
     }
   }
 }

@@ -17,7 +17,9 @@ const change = (n: number, members: { set?: { userId: string; role: 'partner_adm
       id: `evt-${n}`,
       organisationId: 'acme',
       action: 'member.role_changed' as const,
+      actorKind: 'partner_member' as const,
       actorUserId: 'ada',
+      reason: null,
       targetUserId: 'bob',
       invitationId: null,
       before: null,
@@ -112,7 +114,7 @@ describe('MongoDB adapter: what each question reads and writes', function () {
   it('repairs the ring slot a crashed writer left out, at the next conflict, so no view stays behind', async function () {
     const seen = await persistence.organisations.loadForMember('ada');
     // A writer that died after inserting its entry into history, before writing its ring slot.
-    const entry = { _id: `acme/${String(2).padStart(10, '0')}`, o: 'acme', s: 2, at: new Date(), w: 'crashed', c: { pr: null, um: [], rm: ['cy'], ui: [], ri: [] }, p: {}, e: [], ep: 1, ev: 0 };
+    const entry = { _id: `acme/${String(2).padStart(10, '0')}`, o: 'acme', s: 2, at: new Date(), w: 'crashed', c: { pr: null, um: [], rm: ['cy'], ui: [], ri: [], aa: [], ra: [] }, p: {}, e: [], ep: 1, ev: 0 };
     await persistence.db.collection('organisation_history').insertOne(entry as never);
     expect((await persistence.memberships.findByUser('cy'))?.membership.role, 'the ring does not show it yet').to.equal('partner_user');
     let conflict: unknown;

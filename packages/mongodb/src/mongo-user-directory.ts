@@ -12,6 +12,7 @@ import { emailId, profileOf, userKey, type EmailDoc, type ProfileDoc, type UserD
 import type { MembershipClaims } from './membership-claims.js';
 import type { OrganisationLog } from './organisation-log.js';
 import { guarded } from './store-errors.js';
+import { inCommands } from './bulk-writes.js';
 import type { RecentUserDocs } from './user-docs.js';
 
 type Write = AnyBulkWriteOperation<UserDoc>;
@@ -42,6 +43,11 @@ export class MongoUserDirectory implements UserDirectory {
     if (doc === null) return undefined;
     this.recentDocs.remember(doc);
     return userFromDoc(doc);
+  }
+
+  async findByIds(userIds: readonly string[]): Promise<DirectoryUser[]> {
+    if (userIds.length === 0) return [];
+    return [...(await this.usersById([...new Set(userIds)])).values()].map(userFromDoc);
   }
 
   async findByEmail(email: string): Promise<DirectoryUser | undefined> {
@@ -112,8 +118,8 @@ export class MongoUserDirectory implements UserDirectory {
       else written.push({ replaceOne: { filter: { _id }, replacement: profile } });
       written.push({ replaceOne: { filter: { _id: email._id }, replacement: email, upsert: true } });
     }
-    if (released.length > 0) await guarded(() => this.c.users.bulkWrite(released, { ordered: false }));
-    await guarded(() => this.c.users.bulkWrite(written, { ordered: false }));
+    await inCommands(released, (slice) => guarded(() => this.c.users.bulkWrite(slice, { ordered: false })));
+    await inCommands(written, (slice) => guarded(() => this.c.users.bulkWrite(slice, { ordered: false })));
     await this.refreshRosters(docs);
   }
 

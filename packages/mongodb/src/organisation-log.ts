@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConcurrencyConflictError, StoreUnavailableError, type Logger } from '@partner-team/core';
 import { BSON, type AnyBulkWriteOperation, type Filter } from 'mongodb';
 import { maxTimeMS, type Collections } from './collections.js';
+import { inCommands } from './bulk-writes.js';
 import {
   entryId,
   idRange,
@@ -223,14 +224,16 @@ export class OrganisationLog {
     const ops: AnyBulkWriteOperation<SlotDoc>[] = [{ replaceOne: { filter: { _id: slot._id }, replacement: slot, upsert: true } }];
     for (const hash of extras.addTokens) ops.push({ replaceOne: { filter: { _id: tokenId(hash) }, replacement: { _id: tokenId(hash), o: entry.o } as unknown as SlotDoc, upsert: true } });
     for (const hash of extras.dropTokens) ops.push({ deleteOne: { filter: { _id: tokenId(hash) } } });
-    try {
-      await guarded(() => this.c.recent.bulkWrite(ops, { ordered: false }));
-    } catch (error: unknown) {
-      // A duplicate on the slot's upsert means a newer entry holds it already: fine.
-      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-      const errors = ([] as { code?: unknown }[]).concat((writeErrors ?? []) as { code?: unknown }[]);
-      if (errors.length === 0 || !errors.every((e) => e.code === 11000)) throw error;
-    }
+    await inCommands(ops, async (slice) => {
+      try {
+        await guarded(() => this.c.recent.bulkWrite(slice, { ordered: false }));
+      } catch (error: unknown) {
+        // A duplicate on the slot's upsert means a newer entry holds it already: fine.
+        const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+        const errors = ([] as { code?: unknown }[]).concat((writeErrors ?? []) as { code?: unknown }[]);
+        if (errors.length === 0 || !errors.every((e) => e.code === 11000)) throw error;
+      }
+    });
   }
 
   private async verify(organisationId: string): Promise<OrganisationView | undefined> {

@@ -1,5 +1,7 @@
 import {
   managesTeam,
+  type AssignedClient,
+  type ClientAssignment,
   type Invitation,
   type LoggedAuditEvent,
   type MemberContext,
@@ -28,6 +30,8 @@ import {
 export const recentEventsKept = 100;
 
 const copyDate = (d: Date): Date => new Date(d.getTime());
+/** The user id of a user key (the inverse of `userKey`; identifiers never contain "%"). */
+const userIdOfKey = (key: string): string => key.slice(1).replaceAll('%2E', '.');
 const copyMembership = (m: Membership): Membership => ({ userId: m.userId, role: m.role, joinedAt: copyDate(m.joinedAt) });
 
 /**
@@ -43,6 +47,8 @@ export class OrganisationView {
   private admins = 0;
   private readonly invitations = new Map<string, Invitation>();
   private readonly profiles = new Map<string, ProfileDoc>();
+  /** Client assignments by user (client id → name); they may name non-members only in planted legacy data. */
+  private readonly assignments = new Map<string, Map<string, string>>();
   private readonly roster = new RosterIndex();
   private events: { doc: AuditEventDoc; position: number }[] = [];
   private eventCount = 0;
@@ -65,6 +71,7 @@ export class OrganisationView {
     for (const m of doc.members) view.setMember(memberFromDoc(m), false);
     view.roster.load([...view.members.values()].map((m) => view.rosterEntry(m)));
     for (const i of doc.invitations) view.invitations.set(i.id, invitationFromDoc(i));
+    for (const [key, list] of Object.entries(doc.assignments)) view.assignments.set(userIdOfKey(key), new Map(list.map((a) => [a.c, a.n])));
     view.eventCount = doc.eventCount;
     view.events = doc.events.map((e, n) => ({ doc: e, position: doc.eventCount - doc.events.length + n + 1 }));
     view.snapshotBytes = bytes;
@@ -101,6 +108,8 @@ export class OrganisationView {
         this.members.delete(userId);
         this.profiles.delete(userId);
         this.roster.remove(userId);
+        // A member's client assignments end with their membership.
+        this.assignments.delete(userId);
       }
       for (const doc of change.um) {
         const membership = memberFromDoc(doc);
@@ -108,6 +117,13 @@ export class OrganisationView {
       }
       for (const id of change.ri) this.invitations.delete(id);
       for (const i of change.ui) this.invitations.set(i.id, invitationFromDoc(i));
+      for (const a of change.ra) this.assignments.get(a.u)?.delete(a.c);
+      for (const a of change.aa) {
+        const clients = this.assignments.get(a.u) ?? new Map<string, string>();
+        clients.set(a.c, a.n);
+        this.assignments.set(a.u, clients);
+      }
+      for (const [userId, clients] of [...this.assignments]) if (clients.size === 0) this.assignments.delete(userId);
     }
     for (const [n, e] of entry.e.entries()) this.events.push({ doc: e, position: entry.ep + n });
     if (entry.e.length > 0) this.eventCount = entry.ep + entry.e.length - 1;
@@ -134,8 +150,19 @@ export class OrganisationView {
       version: this.seq,
       adminCount: this.admins,
       members,
+      assignments: new Map(users.map((userId) => [userId, this.assignedTo(userId)])),
       invitations: [...this.invitations.values()].map(invitationFromDoc),
     };
+  }
+
+  /** The clients assigned to `userId` here, in no particular order. */
+  assignedTo(userId: string): AssignedClient[] {
+    return [...(this.assignments.get(userId) ?? [])].map(([clientId, name]) => ({ clientId, name }));
+  }
+
+  /** Every assignment recorded for the organisation (members or not). */
+  allAssignments(): ClientAssignment[] {
+    return [...this.assignments].flatMap(([userId, clients]) => [...clients].map(([clientId, name]) => ({ userId, clientId, name })));
   }
 
   memberContext(userId: string): MemberContext | undefined {
@@ -189,6 +216,8 @@ export class OrganisationView {
       const p = this.profiles.get(userId);
       if (p !== undefined) profiles[userKey(userId)] = p;
     }
+    const assignments: Record<string, { c: string; n: string }[]> = {};
+    for (const [userId, clients] of this.assignments) assignments[userKey(userId)] = [...clients].map(([c, n]) => ({ c, n }));
     return {
       _id: entryId(this.organisationId, this.seq),
       o: this.organisationId,
@@ -198,6 +227,7 @@ export class OrganisationView {
       members: [...this.members.values()].map(memberToDoc),
       invitations: [...this.invitations.values()].map(invitationToDoc),
       profiles,
+      assignments,
       events: this.events.map((e) => e.doc),
       eventCount: this.eventCount,
     };

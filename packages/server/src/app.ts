@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger, PartnerTeam } from '@partner-team/core';
+import type { Logger, PartnerTeam, SupportOperations } from '@partner-team/core';
 import {
+  createOperationsRouter,
   createPartnerTeamRouter,
   helmetHeaders,
   HttpProblem,
@@ -8,6 +9,7 @@ import {
   toProblem,
   type CsrfTokens,
   type JwtSessionAuthenticator,
+  type OperatorAuthenticator,
 } from '@partner-team/express';
 import { assetsDir, publicDir } from '@partner-team/web';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -19,6 +21,8 @@ import type { Fixture } from './fixture.js';
 import type { Persistence } from './persistence.js';
 
 export const apiMountPath = '/api/partner-team';
+/** Where the AiDial support operations API is served (when OPERATIONS_TOKEN_SECRET is set). */
+export const operationsMountPath = '/api/operations';
 
 /**
  * The page loads only its own files and talks only to its own origin; no inline script or style is
@@ -63,7 +67,10 @@ function servePage(app: Express): void {
   app.use(express.static(publicDir, { ...options, index: 'index.html' }));
 }
 
-/** The bundled server's Express app: the API, the demo sign-in (outside production), health checks and the page. */
+/**
+ * The bundled server's Express app: the partner API, the operations API (when configured), the demo
+ * sign-in (outside production), health checks and the page.
+ */
 export function createApp(container: Container): Express {
   const config = container.get<ServerConfig>(TYPES.Config);
   const logger = container.get<Logger>(TYPES.Logger);
@@ -90,6 +97,20 @@ export function createApp(container: Container): Express {
     next();
   });
   app.use(apiMountPath, router);
+  if (config.operations !== undefined) {
+    app.use(
+      operationsMountPath,
+      createOperationsRouter({
+        operations: container.get<SupportOperations>(TYPES.SupportOperations),
+        operators: container.get<OperatorAuthenticator>(TYPES.Operators),
+        csrf: container.get<CsrfTokens>(TYPES.OperationsCsrf),
+        logger,
+        mutationRateLimit: { limit: config.operations.mutationsPerMinute, windowMs: 60_000 },
+        mountPath: operationsMountPath,
+        trustRequestIdHeader: config.trustRequestId,
+      }),
+    );
+  }
   // Everything else that is not the page gets the API's headers and a request id too.
   const plainHeaders = helmetHeaders();
   const withPlainHeaders = (_req: Request, res: Response, next: NextFunction) => {

@@ -39,6 +39,19 @@ describe('loadConfig', function () {
     expect(loadConfig({ DEMO_SIGN_IN: 'off' }, random).demoMode).to.equal(false);
   });
 
+  it('bounds slow clients and shutdowns by default, configurably, with the headers inside the request', function () {
+    expect(loadConfig({}, random)).to.include({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, maxConnections: 1000, shutdownTimeoutMs: 10_000 });
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '2000', MAX_CONNECTIONS: '50', SHUTDOWN_TIMEOUT_MS: '0' }, random)).to.include({
+      requestTimeoutMs: 5000,
+      headersTimeoutMs: 2000,
+      maxConnections: 50,
+      shutdownTimeoutMs: 0,
+    });
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' }, random)).to.throw(ConfigError, /HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '0' }, random)).to.throw(ConfigError, /REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ MAX_CONNECTIONS: 'many' }, random)).to.throw(ConfigError, /MAX_CONNECTIONS/);
+  });
+
   it('names every invalid variable', function () {
     expect(() => loadConfig({ PORT: 'eighty', SESSION_SECRET: 'short', LOG_LEVEL: 'loud', MONGODB_URI: 'postgres://x' }, random))
       .to.throw(ConfigError)
@@ -47,5 +60,14 @@ describe('loadConfig', function () {
       .and.matches(/SESSION_SECRET/)
       .and.matches(/LOG_LEVEL/)
       .and.matches(/MONGODB_URI/);
+  });
+
+  it('serves the operations API only with its own secret, never the session secret or audience', function () {
+    expect(loadConfig({}, random).operations).to.equal(undefined);
+    const operations = loadConfig({ SESSION_SECRET: 'x'.repeat(40), OPERATIONS_TOKEN_SECRET: 'y'.repeat(40), OPERATIONS_TOKEN_ISSUER: 'https://idp.aidial.example' }, random).operations;
+    expect(operations).to.deep.equal({ secret: 'y'.repeat(40), audience: 'partner-team-operations', issuer: 'https://idp.aidial.example', mutationsPerMinute: 120 });
+    expect(() => loadConfig({ SESSION_SECRET: 'x'.repeat(40), OPERATIONS_TOKEN_SECRET: 'x'.repeat(40) }, random)).to.throw(ConfigError, /OPERATIONS_TOKEN_SECRET must differ from SESSION_SECRET/);
+    expect(() => loadConfig({ OPERATIONS_TOKEN_SECRET: 'short' }, random)).to.throw(ConfigError, /OPERATIONS_TOKEN_SECRET/);
+    expect(() => loadConfig({ OPERATIONS_TOKEN_SECRET: 'y'.repeat(40), SESSION_AUDIENCE: 'shared', OPERATIONS_TOKEN_AUDIENCE: 'shared' }, random)).to.throw(ConfigError, /OPERATIONS_TOKEN_AUDIENCE/);
   });
 });

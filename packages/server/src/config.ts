@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { minSecretLength } from '@partner-team/express';
 import { z } from 'zod';
 
 /** The demo fixture shipped in the repository: the default seed of the in-memory store. */
@@ -11,7 +12,7 @@ const environment = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production'], 'NODE_ENV must be development, test or production').optional(),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  SESSION_SECRET: z.string().min(minSecretLength, `SESSION_SECRET must be at least ${minSecretLength} characters`).optional(),
   SESSION_ISSUER: z.string().min(1).max(200).optional(),
   SESSION_AUDIENCE: z.string().min(1).max(200).optional(),
   SEED_FILE: z.string().min(1).optional(),
@@ -22,6 +23,14 @@ const environment = z.object({
   MUTATIONS_PER_MINUTE: positive.default(120),
   DEMO_SIGN_IN: z.enum(['on', 'off']).optional(),
   TRUST_REQUEST_ID: z.enum(['on', 'off']).default('off'),
+  OPERATIONS_TOKEN_SECRET: z.string().min(32, 'OPERATIONS_TOKEN_SECRET must be at least 32 characters').optional(),
+  OPERATIONS_TOKEN_AUDIENCE: z.string().min(1).max(200).default('partner-team-operations'),
+  OPERATIONS_TOKEN_ISSUER: z.string().min(1).max(200).optional(),
+  OPERATIONS_MUTATIONS_PER_MINUTE: positive.default(120),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 
 /** The server's configuration, validated from the environment. */
@@ -50,6 +59,19 @@ export interface ServerConfig {
   readonly mutationsPerMinute: number;
   /** Whether an incoming X-Request-Id (from a trusted proxy) is used instead of a generated one. */
   readonly trustRequestId: boolean;
+  /**
+   * The operations API (AiDial support) and how its operator tokens are verified; undefined when
+   * OPERATIONS_TOKEN_SECRET is not set, and then the API is not served.
+   */
+  readonly operations: { readonly secret: string; readonly audience: string; readonly issuer: string | undefined; readonly mutationsPerMinute: number } | undefined;
+  /** Longest a client may take to send a whole request (headers and body); then 408 and the connection is closed. */
+  readonly requestTimeoutMs: number;
+  /** Longest a client may take to send a request's headers (at most `requestTimeoutMs`). */
+  readonly headersTimeoutMs: number;
+  /** Most connections open at once; further ones are refused until some close. */
+  readonly maxConnections: number;
+  /** Longest a shutdown waits for requests in flight before cutting them off (and exiting non-zero). */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** Thrown for an invalid environment; the message names every bad variable. */
@@ -76,6 +98,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ra
   if (production && e.MAIL_OUTBOX_DIR === undefined) {
     throw new ConfigError('Invalid configuration: MAIL_OUTBOX_DIR is required when NODE_ENV=production (the bundled server delivers invitations through an outbox; it never logs accept links in production)');
   }
+  if (e.OPERATIONS_TOKEN_SECRET !== undefined && e.OPERATIONS_TOKEN_SECRET === e.SESSION_SECRET) {
+    throw new ConfigError('Invalid configuration: OPERATIONS_TOKEN_SECRET must differ from SESSION_SECRET (a partner session must never pass for an operator token)');
+  }
+  if (e.OPERATIONS_TOKEN_AUDIENCE === e.SESSION_AUDIENCE) {
+    throw new ConfigError('Invalid configuration: OPERATIONS_TOKEN_AUDIENCE must differ from SESSION_AUDIENCE');
+  }
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration: HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
   const zeroConfiguration = e.MONGODB_URI === undefined && e.SESSION_SECRET === undefined;
   const displayHost = e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
   return {
@@ -94,5 +125,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ra
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ''),
     mutationsPerMinute: e.MUTATIONS_PER_MINUTE,
     trustRequestId: e.TRUST_REQUEST_ID === 'on',
+    operations:
+      e.OPERATIONS_TOKEN_SECRET === undefined
+        ? undefined
+        : { secret: e.OPERATIONS_TOKEN_SECRET, audience: e.OPERATIONS_TOKEN_AUDIENCE, issuer: e.OPERATIONS_TOKEN_ISSUER, mutationsPerMinute: e.OPERATIONS_MUTATIONS_PER_MINUTE },
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    maxConnections: e.MAX_CONNECTIONS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

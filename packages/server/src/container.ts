@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   createPartnerTeam,
-  defaultInvitationTtlMs,
+  createSupportOperations,
   persistencePortsOf,
   type Clock,
   type IdGenerator,
@@ -9,14 +9,16 @@ import {
   type InvitationTokens,
   type Logger,
   type PartnerTeam,
+  type PartnerTeamPorts,
+  type SupportOperations,
 } from '@partner-team/core';
-import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
+import { CsrfTokens, JwtOperatorAuthenticator, JwtSessionAuthenticator } from '@partner-team/express';
 import { RandomIds, Sha256InvitationTokens, SystemClock } from '@partner-team/node';
 import { Container } from 'inversify';
 import { LoggingInvitationNotifier } from './adapters/invitation-delivery.js';
 import { WinstonLogger } from './adapters/winston-logger.js';
 import type { ServerConfig } from './config.js';
-import { readFixture, withFixtureInvitations, type Fixture } from './fixture.js';
+import { readFixture, type Fixture } from './fixture.js';
 import { createInMemoryPersistence, type Persistence } from './persistence.js';
 
 /** Service identifiers of the container. */
@@ -32,6 +34,10 @@ export const TYPES = {
   PartnerTeam: Symbol.for('partner-team.PartnerTeam'),
   Sessions: Symbol.for('partner-team.Sessions'),
   Csrf: Symbol.for('partner-team.Csrf'),
+  SupportOperations: Symbol.for('partner-team.SupportOperations'),
+  /** Bound only when the operations API is configured (OPERATIONS_TOKEN_SECRET). */
+  Operators: Symbol.for('partner-team.Operators'),
+  OperationsCsrf: Symbol.for('partner-team.OperationsCsrf'),
 } as const;
 
 /** Replacements for tests and embedders (a fixed clock, a recording notifier, another store…). */
@@ -76,9 +82,7 @@ export async function createContainer(
     if (mongo === undefined) throw new Error('MONGODB_URI is set but no MongoDB adapter was provided');
     persistence = await mongo(config.mongodbUri, logger);
   } else {
-    const seeded = withFixtureInvitations(await fixture(), { tokens, ids, clock }, defaultInvitationTtlMs);
-    persistence = await createInMemoryPersistence(await fixture(), seeded);
-    for (const message of seeded.messages) await notifier.deliver(message);
+    persistence = await createInMemoryPersistence(await fixture(), { clock, ids, tokens, notifier, logger, source: config.seedFile });
   }
 
   const container = new Container();
@@ -90,21 +94,29 @@ export async function createContainer(
   container.bind<InvitationNotifier>(TYPES.Notifier).toConstantValue(notifier);
   if (config.demoMode) container.bind<Fixture>(TYPES.Fixture).toConstantValue(await fixture());
   container.bind<Persistence>(TYPES.Persistence).toConstantValue(persistence);
+  const ports = (p: Persistence, c: Clock, i: IdGenerator, t: InvitationTokens, n: InvitationNotifier, l: Logger): PartnerTeamPorts => ({
+    ...persistencePortsOf(p),
+    clock: c,
+    ids: i,
+    tokens: t,
+    notifier: n,
+    logger: l,
+  });
+  const portTypes = [TYPES.Persistence, TYPES.Clock, TYPES.Ids, TYPES.Tokens, TYPES.Notifier, TYPES.Logger] as const;
   container
     .bind<PartnerTeam>(TYPES.PartnerTeam)
-    .toResolvedValue(
-      (p: Persistence, c: Clock, i: IdGenerator, t: InvitationTokens, n: InvitationNotifier, l: Logger) =>
-        createPartnerTeam({
-          ...persistencePortsOf(p),
-          clock: c,
-          ids: i,
-          tokens: t,
-          notifier: n,
-          logger: l,
-        }),
-      [TYPES.Persistence, TYPES.Clock, TYPES.Ids, TYPES.Tokens, TYPES.Notifier, TYPES.Logger],
-    )
+    .toResolvedValue((p: Persistence, c: Clock, i: IdGenerator, t: InvitationTokens, n: InvitationNotifier, l: Logger) => createPartnerTeam(ports(p, c, i, t, n, l)), [...portTypes])
     .inSingletonScope();
+  // The support operations run on the same ports, so both surfaces share one versioned save and one audit log.
+  container
+    .bind<SupportOperations>(TYPES.SupportOperations)
+    .toResolvedValue((p: Persistence, c: Clock, i: IdGenerator, t: InvitationTokens, n: InvitationNotifier, l: Logger) => createSupportOperations(ports(p, c, i, t, n, l)), [...portTypes])
+    .inSingletonScope();
+  if (config.operations !== undefined) {
+    const { secret, audience, issuer } = config.operations;
+    container.bind<JwtOperatorAuthenticator>(TYPES.Operators).toConstantValue(new JwtOperatorAuthenticator(secret, { audience, issuer }));
+    container.bind<CsrfTokens>(TYPES.OperationsCsrf).toConstantValue(new CsrfTokens(secret));
+  }
   container
     .bind<JwtSessionAuthenticator>(TYPES.Sessions)
     .toResolvedValue(

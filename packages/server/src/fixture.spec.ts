@@ -40,6 +40,13 @@ describe('fixtures', function () {
     expect(problems((f) => f.users.push({ ...f.users[0]!, id: 'ada2' }))).to.match(/already used by "ada"/);
   });
 
+  it('refuses an address the one email rule refuses, and two spellings of one address', function () {
+    expect(problems((f) => (f.users[0]!.email = 'ada@acme..example'))).to.match(/users\[0\]: "ada@acme\.\.example" is not a valid email address/);
+    expect(problems((f) => (f.users[1]!.email = 'bob@[127.0.0.1]'))).to.match(/users\[1\]: .* is not a valid email address/);
+    expect(problems((f) => f.invitations!.push({ organisationId: 'acme', email: '.x@y.example', role: 'partner_user', invitedBy: 'ada' }))).to.match(/invitations\[3\]: ".x@y.example" is not a valid email address/);
+    expect(problems((f) => f.users.push({ ...f.users[0]!, id: 'ada2', email: f.users[0]!.email.toUpperCase().replace('A', '\uFF21') }))).to.match(/already used by "ada"/);
+  });
+
   it('reports an unreadable or non-JSON file', async function () {
     try {
       await readFixture('/nonexistent/fixture.json');

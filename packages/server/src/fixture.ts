@@ -2,18 +2,12 @@ import { readFile } from 'node:fs/promises';
 import {
   identifierPattern,
   InvalidOrganisationStateError,
-  invitationMessage,
   PartnerOrganisation,
   normaliseEmail,
   organisationStatuses,
   partnerRoles,
   type AssignedClient,
-  type Clock,
   type DirectoryUser,
-  type IdGenerator,
-  type Invitation,
-  type InvitationMessage,
-  type InvitationTokens,
   type OrganisationState,
   type PartnerRole,
 } from '@partner-team/core';
@@ -207,39 +201,4 @@ export async function readFixture(path: string): Promise<Fixture> {
     throw new FixtureError(path, ['the file is not valid JSON']);
   }
   return parseFixture(data, path);
-}
-
-/**
- * Adds the fixture's pending invitations to the organisation states, issuing a token for each;
- * returns the states and the messages to deliver (so that the accept links can be logged).
- */
-export function withFixtureInvitations(
-  fixture: Fixture,
-  ports: { readonly tokens: InvitationTokens; readonly ids: IdGenerator; readonly clock: Clock },
-  defaultTtlMs: number,
-): { states: OrganisationState[]; messages: InvitationMessage[] } {
-  const now = ports.clock.now();
-  const messages: InvitationMessage[] = [];
-  const states = fixture.organisations.map((state) => {
-    const invitations: Invitation[] = [];
-    for (const i of fixture.invitations.filter((x) => x.organisationId === state.id)) {
-      const { token, hash } = ports.tokens.issue();
-      const invitation: Invitation = {
-        id: ports.ids.next('invitation'),
-        email: i.email,
-        role: i.role,
-        status: 'pending',
-        tokenHash: hash,
-        invitedBy: i.invitedBy,
-        createdAt: now,
-        expiresAt: i.expiresAt ?? new Date(now.getTime() + defaultTtlMs),
-        closedAt: null,
-        acceptedBy: null,
-      };
-      invitations.push(invitation);
-      messages.push(invitationMessage(state, invitation, token));
-    }
-    return { ...state, invitations };
-  });
-  return { states, messages };
 }

@@ -4,7 +4,8 @@ import * as schemas from '@partner-team/express/schemas';
 import { expect } from 'chai';
 import type { z } from 'zod';
 import type { Persistence } from './persistence.js';
-import { Client, TestServer, type Answer } from './test-support/test-server.js';
+import { OpenApiAnswers } from './test-support/openapi-answers.js';
+import { apiAnswerLog, Client, TestServer, type Answer } from './test-support/test-server.js';
 
 const day = 24 * 60 * 60 * 1000;
 const seen = new Set<ProblemCode>();
@@ -17,6 +18,8 @@ function expectProblem(answer: Answer, code: ProblemCode): void {
   expect(body.status).to.equal(answer.status);
   expect(body.requestId).to.be.a('string').and.not.equal('');
   expect(answer.text).not.to.match(/\bat .+\.js:\d+|stack/i);
+  if (answer.status === 401) expect(answer.headers.get('www-authenticate'), 'WWW-Authenticate on a 401').to.match(/^Bearer realm="partner-team"$/);
+  if (answer.status === 429 || answer.status === 503) expect(Number(answer.headers.get('retry-after')), 'Retry-After').to.be.within(1, 60);
   seen.add(code);
 }
 
@@ -30,9 +33,13 @@ describe('HTTP API: every endpoint and every error code, against a started serve
   let server: TestServer;
 
   before(async function () {
+    apiAnswerLog.enabled = true;
+    apiAnswerLog.answers.length = 0;
     server = await TestServer.start();
   });
   after(async function () {
+    apiAnswerLog.enabled = false;
+    apiAnswerLog.answers.length = 0;
     await server.close();
   });
   beforeEach(async function () {
@@ -116,6 +123,24 @@ describe('HTTP API: every endpoint and every error code, against a started serve
       expect(JSON.stringify(listed)).not.to.include(token);
       expect((await ada.delete(`/invitations/${invitation.id}`)).status).to.equal(204);
       expect(expectBody(await ada.get('/invitations'), 200, schemas.invitationsResponse).items.map((i) => i.id)).not.to.include(invitation.id);
+    });
+
+    it('POST /invitations/:id/resend sends a fresh link: the old token dies, the new one admits, the expiry is renewed', async function () {
+      const ada = await server.signIn('ada');
+      const invitation = expectBody(await ada.post('/invitations', { email: 'again@example.test', role: 'partner_user' }), 201, schemas.invitationResponse);
+      const first = server.notifier.tokenFor('again@example.test');
+      server.clock.advance(2 * day);
+      const resent = expectBody(await ada.post(`/invitations/${invitation.id}/resend`), 200, schemas.invitationResponse);
+      expect(resent).to.deep.equal({ ...invitation, expiresAt: new Date(server.clock.now().getTime() + 7 * day).toISOString() });
+      const second = server.notifier.tokenFor('again@example.test');
+      expect(second).to.be.a('string').and.not.equal(first);
+      expect(JSON.stringify(resent)).not.to.include(second);
+      const audit = expectBody(await ada.get('/audit-events?limit=1'), 200, schemas.auditEventsResponse);
+      expect(audit.items[0]).to.include({ action: 'invitation.resent', actorUserId: 'ada', invitationId: invitation.id });
+      server.store.putUser({ id: 'again', name: 'Again', email: 'again@example.test', mfaEnabled: false, lastActiveAt: null });
+      const again = await server.signIn('again');
+      expectProblem(await again.post('/invitations/accept', { token: first }), 'invitation_not_found');
+      expectBody(await again.post('/invitations/accept', { token: second }), 200, schemas.acceptInvitationResponse);
     });
 
     it('POST /invitations/accept admits the invitee', async function () {
@@ -220,6 +245,90 @@ describe('HTTP API: every endpoint and every error code, against a started serve
       expectProblem(await (await server.signIn('newbie')).post('/invitations/accept', { token: server.seedTokens[0] }), 'invitation_expired');
     });
 
+    it('invitation_not_found and invitation_expired on resend, which takes no body', async function () {
+      const ada = await server.signIn('ada');
+      const delivered = server.notifier.delivered.length;
+      expectProblem(await ada.post('/invitations/seed-inv-2/resend'), 'invitation_not_found');
+      expectProblem(await ada.post('/invitations/seed-inv-1/resend', { anything: true }), 'validation_failed');
+      server.clock.advance(8 * day);
+      expectProblem(await ada.post('/invitations/seed-inv-1/resend'), 'invitation_expired');
+      expect(server.notifier.delivered.length, 'nothing delivered').to.equal(delivered);
+    });
+
+    it('unavailable with an unknown outcome: 503, Retry-After, "may have been applied"; the admin recovers by resending', async function () {
+      let loseReply = true;
+      const lossy = await TestServer.start({
+        wrap: (p): Persistence => ({
+          ...p,
+          organisations: {
+            loadForMember: (userId, teammates) => p.organisations.loadForMember(userId, teammates),
+            load: (id, users) => p.organisations.load(id, users),
+            findByInvitationTokenHash: (hash) => p.organisations.findByInvitationTokenHash(hash),
+            // The commit lands, then its answer (and the check whether it landed) is lost.
+            save: async (change, version) => {
+              await p.organisations.save(change, version);
+              if (loseReply) throw new StoreUnavailableError('The MongoDB store is unavailable', { outcome: 'unknown' });
+            },
+          },
+        }),
+      });
+      try {
+        const ada = await lossy.signIn('ada');
+        const lost = await ada.post('/invitations', { email: 'lost@example.test', role: 'partner_user' });
+        expectProblem(lost, 'unavailable');
+        expect((lost.body as { detail?: string }).detail).to.match(/may have been applied/).and.match(/reload/i);
+        expect(Number(lost.headers.get('retry-after'))).to.be.within(1, 60);
+        expect(lossy.notifier.delivered, 'no link was delivered').to.deep.equal([]);
+        loseReply = false;
+        expectProblem(await ada.post('/invitations', { email: 'lost@example.test', role: 'partner_user' }), 'invitation_pending');
+        const pending = expectBody(await ada.get('/invitations'), 200, schemas.invitationsResponse).items.find((i) => i.email === 'lost@example.test');
+        expect(pending, 'the invitation exists').not.to.equal(undefined);
+        expectBody(await ada.post(`/invitations/${pending?.id ?? ''}/resend`), 200, schemas.invitationResponse);
+        const token = lossy.notifier.tokenFor('lost@example.test');
+        expect(token).to.be.a('string');
+        lossy.store.putUser({ id: 'lost', name: 'Lost', email: 'lost@example.test', mfaEnabled: false, lastActiveAt: null });
+        expectBody(await (await lossy.signIn('lost')).post('/invitations/accept', { token }), 200, schemas.acceptInvitationResponse);
+        // A plain outage (nothing attempted) keeps the plain answer, with Retry-After too.
+        const down = await TestServer.start({ wrap: (p): Persistence => ({ ...p, memberships: { findByUser: () => Promise.reject(new StoreUnavailableError()) } }) });
+        try {
+          const plain = await (await down.signIn('ada')).get('/members');
+          expectProblem(plain, 'unavailable');
+          expect((plain.body as { detail?: string }).detail ?? '').not.to.match(/may have been applied/);
+          expect(Number(plain.headers.get('retry-after'))).to.be.within(1, 60);
+        } finally {
+          await down.close();
+        }
+      } finally {
+        await lossy.close();
+      }
+    });
+
+    it('accepting after the organisation changed, or a second time; revoking an expired invitation; removing the last admin', async function () {
+      const amend = async (profile: Partial<{ status: 'active' | 'suspended'; bootstrapped: boolean; invitationsEnabled: boolean }>) => {
+        const current = await server.store.organisations.load('acme');
+        if (current === undefined) throw new Error('no acme');
+        const change = { organisationId: 'acme', upsertedMembers: [], removedMembers: [], upsertedInvitations: [], removedInvitations: [], events: [] };
+        await server.store.organisations.save({ ...change, profile: { ...current.profile, ...profile } }, current.version);
+      };
+      const newbie = await server.signIn('newbie');
+      const accept = () => newbie.post('/invitations/accept', { token: server.seedTokens[0] });
+      await amend({ invitationsEnabled: false });
+      expectProblem(await accept(), 'invitations_disabled');
+      await amend({ invitationsEnabled: true, status: 'suspended' });
+      expectProblem(await accept(), 'organisation_not_active');
+      await amend({ status: 'active', bootstrapped: false });
+      expectProblem(await accept(), 'partner_bootstrap_incomplete');
+      await amend({ bootstrapped: true });
+      expect((await accept()).status).to.equal(200);
+      expectProblem(await accept(), 'already_member');
+
+      expectProblem(await (await server.signIn('fay')).delete('/members/eve'), 'last_admin');
+      const ada = await server.signIn('ada');
+      const invitation = expectBody(await ada.post('/invitations', { email: 'late@example.test', role: 'partner_user' }), 201, schemas.invitationResponse);
+      server.clock.advance(8 * day);
+      expectProblem(await ada.delete(`/invitations/${invitation.id}`), 'invitation_expired');
+    });
+
     it('payload_too_large, unsupported_media_type', async function () {
       const ada = await server.signIn('ada');
       expectProblem(await ada.post('/invitations', { email: `${'x'.repeat(20_000)}@example.test`, role: 'partner_user' }), 'payload_too_large');
@@ -295,9 +404,149 @@ describe('HTTP API: every endpoint and every error code, against a started serve
       }
       for (const code of documented) expect(code in problemTypes, code).to.equal(true);
       expect([...seen].sort()).to.deep.equal([...documented].sort());
-      // The table has no dead entry: what the partner API never answers belongs to another surface.
-      const otherSurfaces = ['email_in_use'];
-      expect(Object.keys(problemTypes).filter((code) => !documented.has(code)).sort()).to.deep.equal(otherSurfaces);
+    });
+  });
+
+  describe('every operation, as every kind of caller, and when the store fails', function () {
+    // A valid request of each operation (path, body) by the admin ada, so that each refusal below
+    // comes from the caller or the store, not from the input.
+    const valid: Record<string, { path: string; body?: unknown }> = {
+      'GET /healthz': { path: '/healthz' },
+      'GET /readyz': { path: '/readyz' },
+      'GET /openapi.json': { path: '/openapi.json' },
+      'GET /me': { path: '/me' },
+      'GET /members': { path: '/members' },
+      'GET /members/{userId}/clients': { path: '/members/dee/clients' },
+      'PATCH /members/{userId}': { path: '/members/dee', body: { role: 'partner_admin' } },
+      'DELETE /members/{userId}': { path: '/members/dee' },
+      'GET /invitations': { path: '/invitations' },
+      'POST /invitations': { path: '/invitations', body: { email: 'sweep@example.test', role: 'partner_user' } },
+      'POST /invitations/accept': { path: '/invitations/accept', body: { token: 'seed-invitation-token-0001' } },
+      'DELETE /invitations/{invitationId}': { path: '/invitations/seed-inv-1' },
+      'POST /invitations/{invitationId}/resend': { path: '/invitations/seed-inv-1/resend' },
+      'GET /audit-events': { path: '/audit-events' },
+    };
+    const send = (client: Client, operation: string, extra: { query?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) => {
+      const [method = 'GET'] = operation.split(' ');
+      const request = valid[operation];
+      if (request === undefined) throw new Error(`no valid request for ${operation}`);
+      const body = 'body' in extra ? extra.body : request.body;
+      return client.request(method, `${request.path}${extra.query ?? ''}`, {
+        ...(body === undefined ? {} : { body }),
+        ...(extra.raw === undefined ? {} : { raw: extra.raw }),
+        ...(extra.headers === undefined ? {} : { headers: extra.headers }),
+      });
+    };
+    const operations = Object.keys(valid);
+    const mutation = (operation: string) => !operation.startsWith('GET ');
+    const takesBody = (operation: string) => valid[operation]?.body !== undefined;
+    /** A client whose CSRF token is computed, for servers whose GET /me cannot answer. */
+    const signedIn = (s: TestServer, userId: string): Client => {
+      const client = new Client(`${s.baseUrl}/api/partner-team`, s.sessions.issue({ userId, sessionId: `sweep-${userId}-session` }, 3600), undefined);
+      client.csrfToken = s.csrf.tokenFor(`sweep-${userId}-session`);
+      return client;
+    };
+
+    it('answers each operation for each kind of caller', async function () {
+      for (const operation of operations) {
+        for (const userId of [undefined, 'ada', 'cy', 'gus', 'pat', 'sam', 'oli', 'newbie', 'fay']) {
+          await server.reset();
+          const client = userId === undefined ? server.anonymous() : signedIn(server, userId);
+          const answer = await send(client, operation);
+          expect(answer.status, `${operation} as ${userId ?? 'anonymous'}`).to.be.below(500);
+          if (mutation(operation) && userId !== undefined) expectProblem(await send(client, operation, { headers: { 'x-csrf-token': 'x'.repeat(43) } }), 'csrf_failed');
+        }
+        await server.reset();
+        const ada = signedIn(server, operation === 'POST /invitations/accept' ? 'newbie' : 'ada');
+        expectProblem(await send(ada, operation, { query: '?unknown=1' }), 'validation_failed');
+        if (takesBody(operation)) {
+          expectProblem(await send(ada, operation, { body: { padding: 'x'.repeat(20_000) } }), 'payload_too_large');
+          expectProblem(await send(ada, operation, { raw: 'role=partner_admin', headers: { 'content-type': 'text/plain' } }), 'unsupported_media_type');
+        }
+      }
+      const cy = signedIn(server, 'cy');
+      expectProblem(await cy.get('/members?sort=lastActiveAt'), 'forbidden');
+    });
+
+    it('answers every store-backed operation 503 with Retry-After when the store is down, and each mutation 429 past the rate limit', async function () {
+      const down = await TestServer.start({
+        wrap: (p): Persistence => {
+          const unavailable = () => Promise.reject(new StoreUnavailableError());
+          const failing = <T extends object>(port: T): T => new Proxy(port, { get: () => unavailable });
+          return { ...p, organisations: failing(p.organisations), memberships: failing(p.memberships), roster: failing(p.roster), auditLog: failing(p.auditLog), users: failing(p.users), clients: failing(p.clients), ready: () => Promise.resolve(false) };
+        },
+      });
+      const limited = await TestServer.start({ mutationsPerMinute: 1 });
+      try {
+        for (const operation of operations) {
+          const answer = await send(signedIn(down, operation === 'POST /invitations/accept' ? 'newbie' : 'ada'), operation);
+          if (['GET /healthz', 'GET /openapi.json'].includes(operation)) expect(answer.status, operation).to.equal(200);
+          else expectProblem(answer, 'unavailable');
+          if (!mutation(operation)) continue;
+          const client = signedIn(limited, operation === 'POST /invitations/accept' ? 'newbie' : 'ada');
+          await send(client, operation, { query: '?spend=the-one-allowed-change' });
+          expectProblem(await send(client, operation), 'rate_limited');
+        }
+      } finally {
+        await down.close();
+        await limited.close();
+      }
+    });
+
+    it('answers each mutation 409 concurrency_conflict when every save meets a newer version', async function () {
+      const conflicted = await TestServer.start({
+        wrap: (p): Persistence => ({
+          ...p,
+          organisations: {
+            loadForMember: (userId, teammates) => p.organisations.loadForMember(userId, teammates),
+            load: (id, users) => p.organisations.load(id, users),
+            findByInvitationTokenHash: (hash) => p.organisations.findByInvitationTokenHash(hash),
+            save: (change) => Promise.reject(new ConcurrencyConflictError(change.organisationId)),
+          },
+        }),
+      });
+      try {
+        for (const operation of operations.filter(mutation)) {
+          expectProblem(await send(signedIn(conflicted, operation === 'POST /invitations/accept' ? 'newbie' : 'ada'), operation), 'concurrency_conflict');
+        }
+      } finally {
+        await conflicted.close();
+      }
+    });
+  });
+
+  describe('the served OpenAPI document', function () {
+    let documented: OpenApiAnswers;
+
+    before(async function () {
+      documented = new OpenApiAnswers((await server.anonymous().get('/openapi.json')).body as ConstructorParameters<typeof OpenApiAnswers>[0]);
+    });
+
+    it('describes every answer given above exactly: status, content type, body schema, required headers', function () {
+      const answers = apiAnswerLog.answers.filter((a) => documented.operationOf(a.method, a.path) !== undefined);
+      expect(answers.length).to.be.above(500);
+      // Every kind of mismatch, once (the first line of each assertion).
+      const mismatches = new Set<string>();
+      for (const answer of answers) {
+        try {
+          documented.check(answer);
+        } catch (error: unknown) {
+          mismatches.add((error instanceof Error ? error.message : String(error)).split('\n', 1)[0] ?? '');
+        }
+      }
+      expect([...mismatches].sort()).to.deep.equal([]);
+      expect(documented.checked).to.equal(answers.length);
+      // Only requests to paths the API does not have were left out.
+      for (const answer of apiAnswerLog.answers.filter((a) => documented.operationOf(a.method, a.path) === undefined)) {
+        expect((answer.body as { code?: string }).code, `${answer.method} ${answer.path}`).to.equal('route_not_found');
+      }
+    });
+
+    it('lists in each problem response exactly the codes that operation answered (internal aside: any operation may fail)', function () {
+      const listed = [...documented.documentedPairs()].filter((pair) => !pair.endsWith(' internal')).sort();
+      const answered = [...documented.problemPairs].filter((pair) => !pair.endsWith(' internal')).sort();
+      expect(answered.filter((pair) => !listed.includes(pair)), 'answered but not listed').to.deep.equal([]);
+      expect(listed.filter((pair) => !answered.includes(pair)), 'listed but never answered').to.deep.equal([]);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AuditEvent, OrganisationState, PartnerRole } from '@partner-team/core';
-import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
+import { CsrfTokens, JwtOperatorAuthenticator, JwtSessionAuthenticator } from '@partner-team/express';
 import { MongoPersistence } from '@partner-team/mongodb';
 import { anOrganisation, aUser } from '@partner-team/testing';
 import { expect } from 'chai';
@@ -14,7 +14,9 @@ import { startServerProcess, type ServerProcess } from './test-support/server-pr
  */
 
 const secret = 'cross-process-race-secret-of-32-characters';
+const operationsSecret = 'cross-process-race-operations-secret-32ch';
 const sessions = new JwtSessionAuthenticator(secret);
+const operators = new JwtOperatorAuthenticator(operationsSecret, { audience: 'partner-team-operations' });
 const csrf = new CsrfTokens(secret);
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const naiveEntry = fileURLToPath(new URL('./test-support/naive-race-server.js', import.meta.url));
@@ -59,6 +61,23 @@ async function send(
   return { status: response.status, code };
 }
 
+/** An operations API request by a support operator (a bearer token, so no CSRF token). */
+async function operate(server: ServerProcess, path: string, body: unknown): Promise<Answer> {
+  const response = await fetch(`${server.url}/api/operations${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${operators.issue({ operatorId: 'op-race', role: 'support_operator' }, 600)}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  let code: string | undefined;
+  try {
+    code = (JSON.parse(text) as { code?: string }).code;
+  } catch {
+    code = undefined;
+  }
+  return { status: response.status, code };
+}
+
 interface Cluster {
   readonly store: MongoPersistence;
   readonly servers: [ServerProcess, ServerProcess];
@@ -71,7 +90,7 @@ async function cluster(database: string, entry?: string): Promise<Cluster> {
     uri,
     logger: silent,
   });
-  const env = serverEnv(uri, secret);
+  const env = { ...serverEnv(uri, secret), OPERATIONS_TOKEN_SECRET: operationsSecret };
   const servers: [ServerProcess, ServerProcess] = [await startServerProcess(env, entry), await startServerProcess(env, entry)];
   return {
     store,
@@ -232,6 +251,43 @@ describe('MongoDB adapter across two server processes', function () {
       }
     });
   }
+
+  it('support grants partner_admin while the only two admins demote each other, 200 rounds: never zero admins, audit = successes, one demotion wins', async function () {
+    const report = { zeroAdminRounds: 0, fiveHundreds: 0, untypedLosers: 0, auditMismatches: 0, roundsWithoutOneDemotion: 0, grants: 0, supportEventMismatches: 0 };
+    const outcomes = new Map<string, number>();
+    await inClusters(200, 25, undefined, async (c, round) => {
+      const organisationId = `g${round}`;
+      const [a, b] = await givenTwoAdmins(c.store, organisationId);
+      const grantVia = c.servers[round % 2] as ServerProcess;
+      const [first, second, grant] = await Promise.all([
+        ...raceRequests('demote↔demote', c.servers, a, b),
+        operate(grantVia, `/organisations/${organisationId}/admins`, { userId: `${organisationId}-u`, reason: `race round ${round}` }),
+      ]);
+      const answers = [first, second, grant];
+      tally(outcomes, answers);
+      const { state, events } = await truth(c.store, organisationId);
+      if (state.memberships.filter((m) => m.role === 'partner_admin').length === 0) report.zeroAdminRounds += 1;
+      for (const answer of answers) {
+        if (answer.status >= 500) report.fiveHundreds += 1;
+        if (answer.status >= 400 && answer.status < 500 && answer.code === undefined) report.untypedLosers += 1;
+      }
+      const successes = answers.filter((x) => x.status < 300).length;
+      if (events.length !== successes) report.auditMismatches += 1;
+      if ([first, second].filter((x) => x.status < 300).length !== 1) report.roundsWithoutOneDemotion += 1;
+      if (grant.status < 300) report.grants += 1;
+      const supportEvents = events.filter((e) => e.actorKind === 'support_operator' && e.action === 'member.admin_granted' && e.reason === `race round ${round}`);
+      if (supportEvents.length !== (grant.status < 300 ? 1 : 0)) report.supportEventMismatches += 1;
+    });
+    console.log(`      demote↔demote + support grant: ${JSON.stringify(Object.fromEntries(outcomes))}; ${JSON.stringify(report)}`);
+    expect(report.zeroAdminRounds, 'rounds ending with zero admins').to.equal(0);
+    expect(report.fiveHundreds, '5xx answers').to.equal(0);
+    expect(report.untypedLosers, 'losers without a problem code').to.equal(0);
+    expect(report.auditMismatches, 'rounds where audit events ≠ successes').to.equal(0);
+    expect(report.supportEventMismatches, 'rounds where the grant’s event ≠ its answer').to.equal(0);
+    expect(report.roundsWithoutOneDemotion, 'rounds where not exactly one demotion won').to.equal(0);
+    // No rule refuses the grant (the target is a partner_user member): it can only lose to conflicts.
+    expect(report.grants, 'grants that succeeded').to.be.at.least(190);
+  });
 
   it('negative control: the same harness on a naive check-then-update store does lose the last admin', async function () {
     const report = await race('demote↔demote', 200, naiveEntry);

@@ -1,6 +1,18 @@
 import { InMemoryPartnerTeamStore } from '@partner-team/in-memory';
-import { persistencePortsOf, type InvitationMessage, type OrganisationState, type PersistencePorts } from '@partner-team/core';
+import {
+  createSupportOperations,
+  immediateRetryPolicy,
+  persistencePortsOf,
+  type Clock,
+  type IdGenerator,
+  type InvitationNotifier,
+  type InvitationTokens,
+  type Logger,
+  type PersistencePorts,
+  type SupportActor,
+} from '@partner-team/core';
 import type { Fixture } from './fixture.js';
+import { loadFixture } from './fixture-loader.js';
 
 /** The persistence ports of one store, plus its lifecycle. */
 export interface Persistence extends PersistencePorts {
@@ -10,19 +22,33 @@ export interface Persistence extends PersistencePorts {
   close(): Promise<void>;
 }
 
-/** The in-memory store seeded with a fixture (its invitations already carry their token hashes). */
+/** The operator and reason fixture seeding records in its audit events. */
+export const fixtureOperator = (source: string): SupportActor => ({ operatorId: 'fixture-loader', reason: `seeded from fixture ${source}` });
+
+/** What seeding a store needs besides the store: time, ids, tokens, and where invitations go. */
+export interface SeedingPorts {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly tokens: InvitationTokens;
+  readonly notifier: InvitationNotifier;
+  readonly logger: Logger;
+}
+
+/**
+ * The in-memory store seeded with a fixture, through the support operations (as `load-fixture.mjs`
+ * loads MongoDB): every seeded organisation's audit log starts with its provisioning.
+ */
 export async function createInMemoryPersistence(
   fixture: Fixture,
-  seeded: { readonly states: readonly OrganisationState[]; readonly messages: readonly InvitationMessage[] },
+  seeding: SeedingPorts & { readonly source: string },
   store: InMemoryPartnerTeamStore = new InMemoryPartnerTeamStore(),
 ): Promise<Persistence> {
-  for (const user of fixture.users) store.putUser(user);
-  for (const client of fixture.clients) store.putClient(client);
-  for (const state of seeded.states) await store.createOrganisation(state);
-  for (const a of fixture.assignments) store.assignClient(a.organisationId, a.userId, a.clientId);
+  const ports = persistencePortsOf(store);
+  const operations = createSupportOperations({ ...ports, ...seeding }, { retry: immediateRetryPolicy });
+  await loadFixture(operations, ports.organisations, fixture, fixtureOperator(seeding.source));
   return {
     kind: 'in-memory',
-    ...persistencePortsOf(store),
+    ...ports,
     ready: () => Promise.resolve(true),
     close: () => Promise.resolve(),
   };

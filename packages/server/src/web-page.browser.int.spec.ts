@@ -75,6 +75,7 @@ describe('The Partner Team page, in Chromium against the bundled server', functi
         clients: {
           assignedTo: (organisationId, userId) =>
             failClients ? Promise.reject(new Error('injected failure: client store down')) : persistence.clients.assignedTo(organisationId, userId),
+          listForOrganisation: (organisationId) => persistence.clients.listForOrganisation(organisationId),
         },
       }),
     });
@@ -191,7 +192,7 @@ describe('The Partner Team page, in Chromium against the bundled server', functi
       expect(await textOf(pending.locator('tbody tr').first())).to.contain('newbie@outside.example').and.contain('You');
 
       await page.getByLabel('Email address').fill('not-an-email');
-      await page.getByRole('button', { name: 'Send invitation' }).click();
+      await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
       await eventually(async () => {
         expect(await textOf(page.locator('#invite-email-error'))).to.equal('Enter a valid email address, like name@example.com.');
       });
@@ -199,7 +200,7 @@ describe('The Partner Team page, in Chromium against the bundled server', functi
 
       await page.getByLabel('Email address').fill('grace.hopper@acme.example');
       await page.getByLabel('Role', { exact: true }).selectOption({ label: 'Partner admin' });
-      await page.getByRole('button', { name: 'Send invitation' }).click();
+      await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
       await status(page, 'Invitation sent to grace.hopper@acme.example as partner admin. It expires on 22 Jan 2026.').waitFor();
       const invited = pending.locator('tbody tr').filter({ hasText: 'grace.hopper@acme.example' });
       await invited.waitFor();
@@ -209,8 +210,8 @@ describe('The Partner Team page, in Chromium against the bundled server', functi
       await screenshot(page, 'invite-and-pending');
 
       await page.getByLabel('Email address').fill('grace.hopper@acme.example');
-      await page.getByRole('button', { name: 'Send invitation' }).click();
-      await status(page, 'An invitation to this email address is already pending. Revoke it first if you want to send a new one.').waitFor();
+      await page.getByRole('button', { name: 'Send invitation', exact: true }).click();
+      await status(page, 'An invitation to this email address is already pending. Use Resend in its row to send a new link.').waitFor();
 
       await page.getByRole('button', { name: 'Revoke invitation for grace.hopper@acme.example' }).click();
       await status(page, 'The invitation for grace.hopper@acme.example was revoked.').waitFor();
@@ -221,6 +222,32 @@ describe('The Partner Team page, in Chromium against the bundled server', functi
       const left = (await ada.get('/invitations')).body as { items: { email: string }[] };
       expect(left.items.map((i) => i.email)).to.deep.equal(['newbie@outside.example']);
       expectCleanConsole(session);
+    });
+
+    it('resends a pending invitation from its row: a new link goes out, the old one stops working, the expiry moves', async function () {
+      server.clock.advance(2 * 24 * 60 * 60 * 1000);
+      try {
+        const session = await visitRoster('ada');
+        const { page } = session;
+        const row = page.locator('#invitations-table tbody tr').filter({ hasText: 'newbie@outside.example' });
+        await row.waitFor();
+        expect(await textOf(row)).to.contain('22 Jan 2026');
+        const delivered = server.notifier.delivered.length;
+        await row.getByRole('button', { name: 'Resend invitation for newbie@outside.example' }).click();
+        await status(page, 'A new link was sent to newbie@outside.example; the previous link no longer works. It expires on 24 Jan 2026.').waitFor();
+        await eventually(async () => {
+          expect(await textOf(row)).to.contain('24 Jan 2026');
+        });
+        expect(server.notifier.delivered).to.have.length(delivered + 1);
+        const token = server.notifier.tokenFor('newbie@outside.example');
+        expect(token).to.be.a('string').and.not.equal(server.seedTokens[0]);
+        const newbie = await server.signIn('newbie');
+        expect((await newbie.post('/invitations/accept', { token: server.seedTokens[0] })).status, 'the old link').to.equal(404);
+        expect((await newbie.post('/invitations/accept', { token })).status, 'the new link').to.equal(200);
+        expectCleanConsole(session);
+      } finally {
+        server.clock.set('2026-01-15T09:00:00.000Z');
+      }
     });
 
     it('promotes at once, asks before demoting or removing, and never offers changes to the own row', async function () {
@@ -307,7 +334,7 @@ describe('The Partner Team page, in Chromium against the bundled server', functi
     await eventually(async () => {
       expect(await myClients.getByRole('listitem').allTextContents()).to.have.members(['Northwind', 'Contoso']);
     });
-    expect(await page.getByRole('button', { name: /^(Make|Remove|Revoke|Clients of|Send invitation)/ }).count()).to.equal(0);
+    expect(await page.getByRole('button', { name: /^(Make|Remove|Revoke|Resend|Clients of|Send invitation)/ }).count()).to.equal(0);
     expect(await page.getByRole('heading', { name: /Invite someone|Pending invitations/ }).count()).to.equal(0);
     expect(await page.getByRole('button', { name: 'Last active' }).count()).to.equal(0);
     expect(await page.getByRole('textbox', { name: 'Email address' }).count()).to.equal(0);
@@ -340,6 +367,12 @@ describe('The Partner Team page, in Chromium against the bundled server', functi
       await eventually(async () => {
         expect(await status(page, blockedSentence).count()).to.equal(2);
       });
+      const resend = page.getByRole('button', { name: 'Resend invitation for x@sus.example' });
+      expect(await resend.getAttribute('aria-disabled')).to.equal('true');
+      const delivered = server.notifier.delivered.length;
+      await resend.click({ force: true });
+      await status(page, blockedSentence).first().waitFor();
+      expect(server.notifier.delivered).to.have.length(delivered);
       expect((await server.store.memberships.findByUser('sue'))?.membership.role).to.equal('partner_user');
       await page.evaluate('window.scrollTo(0, 0)');
       await screenshot(page, 'suspended-banner');

@@ -1,6 +1,7 @@
 import { InMemoryPartnerTeamStore } from '@partner-team/in-memory';
 import {
   createPartnerTeam,
+  createSupportOperations,
   immediateRetryPolicy,
   persistencePortsOf,
   type AuditEvent,
@@ -12,6 +13,7 @@ import {
   type PartnerTeam,
   type PartnerTeamPorts,
   type RetryPolicy,
+  type SupportOperations,
 } from '@partner-team/core';
 import { OrganisationBuilder } from './builders/organisation-builder.js';
 import { users as namedUsers } from './builders/fixtures.js';
@@ -45,6 +47,8 @@ export class TestTeam {
   readonly logger = new MemoryLogger();
   readonly ports: PartnerTeamPorts;
   readonly useCases: PartnerTeam;
+  /** The AiDial support operations over the same store. */
+  readonly operations: SupportOperations;
 
   constructor(options: TestTeamOptions = {}) {
     this.store = new InMemoryPartnerTeamStore({ interleave: options.interleave ?? false });
@@ -56,10 +60,12 @@ export class TestTeam {
       notifier: this.notifier,
       logger: this.logger,
     };
-    this.useCases = createPartnerTeam(this.ports, {
+    const useCaseOptions = {
       retry: options.retry ?? immediateRetryPolicy,
       ...(options.invitationTtlMs === undefined ? {} : { invitationTtlMs: options.invitationTtlMs }),
-    });
+    };
+    this.useCases = createPartnerTeam(this.ports, useCaseOptions);
+    this.operations = createSupportOperations(this.ports, useCaseOptions);
   }
 
   givenUsers(...users: DirectoryUser[]): this {
@@ -112,9 +118,15 @@ export class TestTeam {
     return this.store.dump().auditEvents[organisationId] ?? [];
   }
 
-  /** Every audit event in the store. */
+  /** Every audit event in the store (organisations' and those that belong to none). */
   allAuditEvents(): AuditEvent[] {
-    return Object.values(this.store.dump().auditEvents).flat();
+    const dump = this.store.dump();
+    return [...Object.values(dump.auditEvents).flat(), ...dump.unscopedAuditEvents];
+  }
+
+  /** The audit events that belong to no organisation (directory changes, support reads), oldest first. */
+  unscopedAuditEvents(): readonly AuditEvent[] {
+    return this.store.dump().unscopedAuditEvents;
   }
 
   changeRole(args: { actor: Who; target: Who; role: PartnerRole }) {
@@ -131,6 +143,10 @@ export class TestTeam {
 
   revoke(args: { actor: Who; invitationId: string }) {
     return this.useCases.revokeInvitation.execute({ actorUserId: idOf(args.actor), invitationId: args.invitationId });
+  }
+
+  resend(args: { actor: Who; invitationId: string }) {
+    return this.useCases.resendInvitation.execute({ actorUserId: idOf(args.actor), invitationId: args.invitationId });
   }
 
   accept(args: { actor: Who; token: string }) {

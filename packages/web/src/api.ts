@@ -121,6 +121,7 @@ export const api = {
   invitations: () => send<{ items: Invitation[] }>('GET', `${apiBase}/invitations`),
   invite: (email: string, role: Role) => send<Invitation>('POST', `${apiBase}/invitations`, { email, role }),
   revokeInvitation: (id: string) => send<undefined>('DELETE', `${apiBase}/invitations/${encode(id)}`),
+  resendInvitation: (id: string) => send<Invitation>('POST', `${apiBase}/invitations/${encode(id)}/resend`),
   acceptInvitation: (token: string) => send<AcceptedInvitation>('POST', `${apiBase}/invitations/accept`, { token }),
   demoUsers: () => send<{ items: DemoUser[] }>('GET', '/demo/users'),
   demoSignIn: (userId: string) => send<unknown>('POST', '/demo/sign-in', { userId }),

@@ -24,11 +24,14 @@ export class Invitations {
   private readonly pendingBody = h('div', { class: 'pending-body' }, h('p', { class: 'loading' }, 'Loading invitations…'));
   private readonly pendingHeading = h('h2', { id: 'pending-heading', tabindex: -1 }, 'Pending invitations');
   private readonly canRevoke: boolean;
+  /** Resending sends a new link, so it needs what inviting needs. */
+  private readonly canResend: boolean;
   private busy = false;
 
   constructor(private readonly options: InvitationsOptions) {
     const granted = new Set(options.me.permissions);
     this.canRevoke = granted.has('invitations.revoke') || options.blocked;
+    this.canResend = granted.has('invitations.create') || options.blocked;
     this.inviteSection = this.createInviteSection(granted.has('invitations.create'));
     this.pendingSection = granted.has('invitations.view')
       ? h(
@@ -142,7 +145,7 @@ export class Invitations {
   }
 
   private table(items: readonly Invitation[]): HTMLElement {
-    const header = ['Email', 'Role', 'Invited by', 'Sent', 'Expires', ...(this.canRevoke ? ['Actions'] : [])];
+    const header = ['Email', 'Role', 'Invited by', 'Sent', 'Expires', ...(this.canRevoke || this.canResend ? ['Actions'] : [])];
     return h(
       'div',
       { class: 'table-wrap' },
@@ -165,25 +168,56 @@ export class Invitations {
       h('td', { 'data-label': 'Sent' }, h('time', { datetime: invitation.createdAt }, formatDateTime(invitation.createdAt))),
       h('td', { 'data-label': 'Expires' }, h('time', { datetime: invitation.expiresAt }, formatDate(invitation.expiresAt))),
     ];
-    if (this.canRevoke) {
+    const actions: HTMLButtonElement[] = [];
+    const action = (label: 'Resend' | 'Revoke', style: string | undefined, run: () => Promise<void>) => {
       const button = h(
         'button',
         {
           type: 'button',
-          class: 'button button-small button-danger-quiet',
-          'data-focus-key': `revoke-${invitation.id}`,
+          class: style === undefined ? 'button button-small' : `button button-small ${style}`,
+          'data-focus-key': `${label.toLowerCase()}-${invitation.id}`,
           'aria-disabled': this.options.blocked ? 'true' : undefined,
           'aria-describedby': this.options.blocked ? 'organisation-banner-text' : undefined,
         },
-        'Revoke',
+        label,
         hiddenText(` invitation for ${invitation.email}`),
       );
       button.addEventListener('click', () => {
-        void this.revoke(invitation);
+        void run();
       });
-      cells.push(h('td', { 'data-label': 'Actions', class: 'actions' }, button));
-    }
+      actions.push(button);
+    };
+    if (this.canResend) action('Resend', undefined, () => this.resend(invitation));
+    if (this.canRevoke) action('Revoke', 'button-danger-quiet', () => this.revoke(invitation));
+    if (actions.length > 0) cells.push(h('td', { 'data-label': 'Actions', class: 'actions' }, h('div', { class: 'action-group' }, ...actions)));
     return h('tr', { 'data-invitation-id': invitation.id }, ...cells);
+  }
+
+  private async resend(invitation: Invitation): Promise<void> {
+    if (this.options.blocked) {
+      this.pendingNotice.show(blockedSentence, 'error');
+      return;
+    }
+    if (this.busy) return;
+    this.busy = true;
+    this.pendingNotice.clear();
+    try {
+      const resent = await api.resendInvitation(invitation.id);
+      this.pendingNotice.show(
+        `A new link was sent to ${resent.email}; the previous link no longer works. It expires on ${formatDate(resent.expiresAt)}.`,
+        'success',
+      );
+    } catch (error: unknown) {
+      if (!(error instanceof ApiProblem)) throw error;
+      if (this.options.onProblem(error)) return;
+      this.pendingNotice.show(
+        error.code === 'invitation_expired' ? `The invitation for ${invitation.email} has expired. Invite them again to send a new link.` : messageFor(error),
+        'error',
+      );
+    } finally {
+      this.busy = false;
+    }
+    await this.reload();
   }
 
   private async revoke(invitation: Invitation): Promise<void> {

@@ -15,7 +15,7 @@ const sentences: Readonly<Record<string, string>> = {
   self_removal_forbidden: 'You cannot remove yourself from the team. Ask another partner admin to do it.',
   organisation_not_active: blockedSentence,
   invitations_disabled: 'Invitations are turned off for your organisation. Contact AiDial support if you need them.',
-  invitation_pending: 'An invitation to this email address is already pending. Revoke it first if you want to send a new one.',
+  invitation_pending: 'An invitation to this email address is already pending. Use Resend in its row to send a new link.',
   too_many_pending_invitations: 'Your organisation has as many pending invitations as it may have. Revoke invitations that are no longer needed, then try again.',
   already_member: 'This person is already a member of the partner team.',
   member_not_found: 'That person is no longer a member of your team. The list has been refreshed.',

@@ -9,6 +9,7 @@ import { ListAuditEvents } from './use-cases/list-audit-events.js';
 import { ListMembers } from './use-cases/list-members.js';
 import { ListPendingInvitations } from './use-cases/list-pending-invitations.js';
 import { RemoveMember } from './use-cases/remove-member.js';
+import { ResendInvitation } from './use-cases/resend-invitation.js';
 import { RevokeInvitation } from './use-cases/revoke-invitation.js';
 
 /** Every partner-team use case, wired to one set of ports. */
@@ -19,6 +20,7 @@ export interface PartnerTeam {
   readonly listPendingInvitations: ListPendingInvitations;
   readonly inviteUser: InviteUser;
   readonly revokeInvitation: RevokeInvitation;
+  readonly resendInvitation: ResendInvitation;
   readonly changeMemberRole: ChangeMemberRole;
   readonly removeMember: RemoveMember;
   readonly acceptInvitation: AcceptInvitation;
@@ -35,6 +37,7 @@ export function createPartnerTeam(ports: PartnerTeamPorts, options: PartnerTeamO
     listPendingInvitations: new ListPendingInvitations(ports),
     inviteUser: new InviteUser(ports, retry, options.invitationTtlMs),
     revokeInvitation: new RevokeInvitation(ports, retry),
+    resendInvitation: new ResendInvitation(ports, retry, options.invitationTtlMs),
     changeMemberRole: new ChangeMemberRole(ports, retry),
     removeMember: new RemoveMember(ports, retry),
     acceptInvitation: new AcceptInvitation(ports, retry),

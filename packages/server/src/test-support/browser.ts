@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import type { TestServer } from './test-server.js';
+import type { JwtSessionAuthenticator } from '@partner-team/express';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const viewport = { width: 1280, height: 800 } as const;
@@ -34,7 +34,13 @@ export interface BrowserSession {
   readonly errors: string[];
 }
 
-export async function openSession(browser: Browser, server: TestServer, options: { userId?: string } = {}): Promise<BrowserSession> {
+/** Where the page is served and how its sessions are signed: a {@link TestServer} or a server process. */
+export interface PageHost {
+  readonly baseUrl: string;
+  readonly sessions: JwtSessionAuthenticator;
+}
+
+export async function openSession(browser: Browser, server: PageHost, options: { userId?: string } = {}): Promise<BrowserSession> {
   const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC', reducedMotion: 'reduce' });
   if (options.userId !== undefined) {
     const token = server.sessions.issue({ userId: options.userId, sessionId: randomBytes(12).toString('base64url') }, 3600);

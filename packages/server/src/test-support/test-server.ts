@@ -1,26 +1,39 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { defaultInvitationTtlMs, type IdGenerator, type PersistencePorts } from '@partner-team/core';
-import { CsrfTokens, JwtSessionAuthenticator } from '@partner-team/express';
+import type { IdGenerator, PersistencePorts } from '@partner-team/core';
+import { CsrfTokens, JwtOperatorAuthenticator, JwtSessionAuthenticator, type OperatorRole } from '@partner-team/express';
 import { InMemoryPartnerTeamStore } from '@partner-team/in-memory';
 import { DeterministicTokens, FixedClock, MemoryLogger, RecordingNotifier, SequentialIds } from '@partner-team/testing';
-import { createApp } from '../app.js';
+import { apiMountPath, createApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { createContainer } from '../container.js';
-import { parseFixture, withFixtureInvitations, type Fixture, type FixtureFile } from '../fixture.js';
+import { createHttpServer, listen } from '../http-server.js';
+import { parseFixture, type Fixture, type FixtureFile } from '../fixture.js';
 import { createInMemoryPersistence, type Persistence } from '../persistence.js';
 import { testFixture } from './test-fixture.js';
 
 export const testSessionSecret = 'test-session-secret-of-at-least-32-characters';
+/** The operations API's secret in the test servers (never the session secret). */
+export const testOperationsSecret = 'test-operations-secret-of-at-least-32-chars';
+export const testOperationsAudience = 'partner-team-operations';
 
-/** An HTTP answer with its body parsed when it is JSON. */
+/** How a {@link Client} presents its token. */
+export type Credential = 'partner-cookie' | 'bearer' | 'operator-cookie';
+
+/** An HTTP answer with its body parsed when it is JSON, and the request it answers. */
 export interface Answer {
+  readonly method: string;
+  /** The path and query, relative to the client's base (the API's mount point for API clients). */
+  readonly path: string;
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
   readonly body: unknown;
 }
+
+/** When enabled, every answer an API client receives is kept (for checks against the OpenAPI document). */
+export const apiAnswerLog: { enabled: boolean; readonly answers: Answer[] } = { enabled: false, answers: [] };
 
 /** Sends requests as one (or no) session, with its CSRF token on mutations. */
 export class Client {
@@ -28,10 +41,22 @@ export class Client {
     private readonly baseUrl: string,
     readonly token: string | undefined,
     public csrfToken: string | undefined,
+    readonly credential: Credential = 'partner-cookie',
   ) {}
 
+  private authHeaders(): Record<string, string> {
+    if (this.token === undefined) return {};
+    if (this.credential === 'bearer') return { authorization: `Bearer ${this.token}` };
+    return { cookie: `${this.credential === 'partner-cookie' ? 'partner_session' : 'operator_session'}=${this.token}` };
+  }
+
+  /** The same token presented another way, or against another API (`/api/operations`, `/api/partner-team`). */
+  as(credential: Credential, baseUrl: string = this.baseUrl): Client {
+    return new Client(baseUrl, this.token, this.csrfToken, credential);
+  }
+
   async request(method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string>; csrf?: boolean } = {}): Promise<Answer> {
-    const headers: Record<string, string> = { ...(this.token === undefined ? {} : { cookie: `partner_session=${this.token}` }) };
+    const headers: Record<string, string> = this.authHeaders();
     if (method !== 'GET' && options.csrf !== false && this.csrfToken !== undefined) headers['x-csrf-token'] = this.csrfToken;
     let body: string | undefined;
     if (options.raw !== undefined) body = options.raw;
@@ -48,7 +73,9 @@ export class Client {
     } catch {
       parsed = undefined;
     }
-    return { status: response.status, headers: response.headers, text, body: parsed };
+    const answer: Answer = { method, path, status: response.status, headers: response.headers, text, body: parsed };
+    if (apiAnswerLog.enabled && this.baseUrl.endsWith(apiMountPath)) apiAnswerLog.answers.push(answer);
+    return answer;
   }
 
   get(path: string, options?: Parameters<Client['request']>[2]) {
@@ -65,12 +92,15 @@ export class Client {
   }
 }
 
-/** Seeds fixture invitations with their own id space, so they never collide with ids the use cases issue. */
+/**
+ * Ids of the fixture seeding in their own space, so they never collide with ids the use cases
+ * issue; counted per kind, so the fixture's invitations are seed-inv-1, -2, … in fixture order.
+ */
 class SeedIds implements IdGenerator {
-  private n = 0;
+  private readonly counts = { invitation: 0, event: 0 };
   next(kind: 'invitation' | 'event'): string {
-    this.n += 1;
-    return `seed-${kind === 'invitation' ? 'inv' : 'evt'}-${this.n}`;
+    this.counts[kind] += 1;
+    return `seed-${kind === 'invitation' ? 'inv' : 'evt'}-${this.counts[kind]}`;
   }
 }
 
@@ -108,9 +138,35 @@ class ResettablePersistence implements Persistence {
 export interface TestServerOptions {
   readonly fixture?: FixtureFile;
   readonly mutationsPerMinute?: number;
+  /** Environment over the test defaults; an empty value unsets the variable. */
   readonly env?: Record<string, string>;
   /** Wraps the persistence (to inject failures). */
   readonly wrap?: (persistence: Persistence) => Persistence;
+}
+
+/** A partner API client of the server at `baseUrl` with a fresh session for `userId`, holding the CSRF token GET /me returned. */
+export async function signIn(baseUrl: string, sessions: JwtSessionAuthenticator, userId: string): Promise<Client> {
+  const token = sessions.issue({ userId, sessionId: randomBytes(12).toString('base64url') }, 3600);
+  const client = new Client(`${baseUrl}/api/partner-team`, token, undefined);
+  const me = await client.get('/me');
+  client.csrfToken = (me.body as { csrfToken?: string } | undefined)?.csrfToken;
+  return client;
+}
+
+/** An operations API client of the server at `baseUrl` holding a fresh operator token (and, for the cookie, its CSRF token). */
+export async function operatorClient(
+  baseUrl: string,
+  operators: JwtOperatorAuthenticator,
+  operatorId: string,
+  role: OperatorRole,
+  credential: 'bearer' | 'operator-cookie' = 'bearer',
+): Promise<Client> {
+  const sessionId = credential === 'operator-cookie' ? randomBytes(12).toString('base64url') : undefined;
+  const token = operators.issue({ operatorId, role, ...(sessionId === undefined ? {} : { sessionId }) }, 3600);
+  const client = new Client(`${baseUrl}/api/operations`, token, undefined, credential);
+  const me = await client.get('/me');
+  client.csrfToken = (me.body as { csrfToken?: string | null } | undefined)?.csrfToken ?? undefined;
+  return client;
 }
 
 /** The bundled server, started on an ephemeral port over a resettable in-memory store. */
@@ -121,6 +177,7 @@ export class TestServer {
   readonly logger = new MemoryLogger();
   readonly sessions = new JwtSessionAuthenticator(testSessionSecret);
   readonly csrf = new CsrfTokens(testSessionSecret);
+  readonly operators = new JwtOperatorAuthenticator(testOperationsSecret, { audience: testOperationsAudience });
   baseUrl = '';
   private server: Server | undefined;
 
@@ -137,25 +194,34 @@ export class TestServer {
     let server: TestServer | undefined = undefined;
     const persistence = new ResettablePersistence(async (store) => {
       const seedTokens = new DeterministicTokens('seed-invitation-token');
-      const seeded = withFixtureInvitations(fixture, { tokens: seedTokens, ids: new SeedIds(), clock: new FixedClock('2026-01-15T09:00:00.000Z') }, defaultInvitationTtlMs);
+      const seeding = {
+        clock: new FixedClock('2026-01-15T09:00:00.000Z'),
+        ids: new SeedIds(),
+        tokens: seedTokens,
+        // Seeded invitations are not deliveries the suites look at: their tokens are in seedTokens.
+        notifier: new RecordingNotifier(),
+        logger: new MemoryLogger(),
+        source: 'the test fixture',
+      };
+      const seeded = await createInMemoryPersistence(fixture, seeding, store);
       if (server !== undefined) server.seedTokens = [...seedTokens.issued];
-      return createInMemoryPersistence(fixture, seeded, store);
+      return seeded;
     });
     server = new TestServer(fixture, persistence);
     await persistence.reset();
-    const config = loadConfig(
-      {
-        SESSION_SECRET: testSessionSecret,
-        PORT: '0',
-        LOG_LEVEL: 'debug',
-        MUTATIONS_PER_MINUTE: String(options.mutationsPerMinute ?? 100_000),
-        // The suites sign in through the demo picker and correlate audit events by request id.
-        DEMO_SIGN_IN: 'on',
-        TRUST_REQUEST_ID: 'on',
-        ...options.env,
-      },
-      () => testSessionSecret,
-    );
+    const env: Record<string, string> = {
+      SESSION_SECRET: testSessionSecret,
+      PORT: '0',
+      LOG_LEVEL: 'debug',
+      MUTATIONS_PER_MINUTE: String(options.mutationsPerMinute ?? 100_000),
+      // The suites sign in through the demo picker and correlate audit events by request id.
+      DEMO_SIGN_IN: 'on',
+      TRUST_REQUEST_ID: 'on',
+      OPERATIONS_TOKEN_SECRET: testOperationsSecret,
+      ...options.env,
+    };
+    // An empty value unsets a variable (OPERATIONS_TOKEN_SECRET: '' serves no operations API).
+    const config = loadConfig(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')), () => testSessionSecret);
     const wrapped = options.wrap?.(persistence) ?? persistence;
     const container = await createContainer(config, {
       fixture,
@@ -166,16 +232,11 @@ export class TestServer {
       notifier: server.notifier,
       persistence: () => Promise.resolve(wrapped),
     });
-    const app = createApp(container);
-    const s = server;
-    await new Promise<void>((resolve) => {
-      s.server = app.listen(0, '127.0.0.1', () => {
-        resolve();
-      });
-    });
-    const address = s.server?.address() as AddressInfo;
-    s.baseUrl = `http://127.0.0.1:${address.port}`;
-    return s;
+    const http = createHttpServer(createApp(container), config);
+    await listen(http, 0, '127.0.0.1');
+    server.server = http;
+    server.baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    return server;
   }
 
   get store(): InMemoryPartnerTeamStore {
@@ -188,16 +249,22 @@ export class TestServer {
   }
 
   /** A client with a fresh session for `userId`, holding the CSRF token that GET /me returned. */
-  async signIn(userId: string): Promise<Client> {
-    const token = this.sessions.issue({ userId, sessionId: randomBytes(12).toString('base64url') }, 3600);
-    const client = new Client(`${this.baseUrl}/api/partner-team`, token, undefined);
-    const me = await client.get('/me');
-    client.csrfToken = (me.body as { csrfToken?: string } | undefined)?.csrfToken;
-    return client;
+  signIn(userId: string): Promise<Client> {
+    return signIn(this.baseUrl, this.sessions, userId);
   }
 
   anonymous(): Client {
     return new Client(`${this.baseUrl}/api/partner-team`, undefined, undefined);
+  }
+
+  /** A client of the operations API holding an operator token (bearer by default; the cookie carries a session id and its CSRF token). */
+  operator(operatorId = 'op-jane', role: OperatorRole = 'support_operator', credential: 'bearer' | 'operator-cookie' = 'bearer'): Promise<Client> {
+    return operatorClient(this.baseUrl, this.operators, operatorId, role, credential);
+  }
+
+  /** A client of the operations API without any credential. */
+  anonymousOperator(): Client {
+    return new Client(`${this.baseUrl}/api/operations`, undefined, undefined);
   }
 
   /** A client for paths outside the API (`/demo`, `/healthz`, the page). */

@@ -4,6 +4,7 @@ import {
   MemberOfAnotherOrganisationError,
   type AuditEvent,
   type AuditLog,
+  type ClientAssignments,
   type DirectoryUser,
   type MemberRoster,
   type Membership,
@@ -30,6 +31,7 @@ export interface PersistenceSubject {
   readonly auditLog: AuditLog;
   readonly roster: MemberRoster;
   readonly users: UserDirectory;
+  readonly clients: ClientAssignments;
   /** Adds or replaces users in the directory the roster reads (seeding, without the port's checks). */
   putUsers(users: readonly DirectoryUser[]): Promise<void>;
   /** Releases the store (drop the database, close connections). */
@@ -44,7 +46,9 @@ function event(organisationId: string, n: number, actorUserId = 'ada'): AuditEve
     id: `evt-${organisationId}-${n}`,
     organisationId,
     action: 'member.role_changed',
+    actorKind: 'partner_member',
     actorUserId,
+    reason: null,
     targetUserId: 'bob',
     invitationId: null,
     before: { role: 'partner_admin' },
@@ -290,6 +294,180 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
       expect(await subject.organisations.findByInvitationTokenHash('hash-three')).to.equal(undefined);
     });
 
+    it('keeps and forgets the token lookups of 150 invitations made and removed in one change each', async function () {
+      // One change may carry many invitations (a support import); FerretDB never answers one
+      // command that matches 100 or more stored documents, so a store must split what it writes.
+      const state = anOrganisation('acme').withAdmins('ada').build();
+      await create(state);
+      const many = Array.from({ length: 150 }, (_, i) => ({
+        id: `bulk-${i}`,
+        email: `bulk${i}@acme.example`,
+        role: 'partner_user' as const,
+        tokenHash: `bulk-hash-${i}`,
+        invitedBy: 'ada',
+        createdAt: at(1),
+        expiresAt: at(50),
+        status: 'pending' as const,
+        closedAt: null,
+        acceptedBy: null,
+      }));
+      await subject.organisations.save({ ...change('acme', 1, {}), upsertedInvitations: many }, 1);
+      for (const i of [0, 41, 99, 100, 149]) expect(await subject.organisations.findByInvitationTokenHash(`bulk-hash-${i}`)).to.equal('acme');
+      await subject.organisations.save({ ...change('acme', 2, {}), removedInvitations: many.map((x) => x.id) }, 2);
+      expect((await subject.organisations.load('acme'))?.invitations).to.deep.equal([]);
+      for (const i of [0, 41, 99, 100, 149]) expect(await subject.organisations.findByInvitationTokenHash(`bulk-hash-${i}`)).to.equal(undefined);
+    });
+
+    it('stores a new token hash for an invitation it keeps (a resend): the invitation carries only the new one, and only the new hash names the organisation', async function () {
+      const state = anOrganisation('acme').withAdmins('ada').withInvitation({ id: 'inv-1', email: 'new@acme.example', tokenHash: 'hash-first' }).build();
+      await create(state);
+      const resent = { ...state.invitations[0]!, tokenHash: 'hash-second', expiresAt: at(40) };
+      await subject.organisations.save({ ...change('acme', 1, {}), upsertedInvitations: [resent] }, 1);
+      expect((await subject.organisations.load('acme'))?.invitations).to.deep.equal([resent]);
+      expect(await subject.organisations.findByInvitationTokenHash('hash-second')).to.equal('acme');
+      // The old hash names nothing: a resent invitation's earlier link stops working.
+      expect(await subject.organisations.findByInvitationTokenHash('hash-first')).to.equal(undefined);
+    });
+
+    describe('client assignments', function () {
+      const assignment = (userId: string, clientId: string, name: string) => ({ userId, clientId, name });
+      const withAssignments = (organisationId: string, n: number, added: ReturnType<typeof assignment>[], removed: { userId: string; clientId: string }[] = []): OrganisationChange => ({
+        ...change(organisationId, n, {}),
+        addedAssignments: added,
+        removedAssignments: removed,
+      });
+
+      it('applies assignment changes with the organisation’s version and answers them per member, per organisation and in records', async function () {
+        await create(acme());
+        await create(anOrganisation('globex').withAdmins('u01').build());
+        await subject.organisations.save(
+          withAssignments('acme', 1, [assignment('cy', 'c2', 'Contoso'), assignment('cy', 'c1', 'Northwind'), assignment('bob', 'c3', 'Fabrikam'), assignment('u01', 'c9', 'Planted')]),
+          1,
+        );
+        await subject.organisations.save(withAssignments('globex', 2, [assignment('u01', 'c1', 'Northwind Globex')], []), 1);
+        expect(await subject.clients.assignedTo('acme', 'cy')).to.deep.equal([
+          { clientId: 'c2', name: 'Contoso' },
+          { clientId: 'c1', name: 'Northwind' },
+        ]);
+        expect(await subject.clients.assignedTo('globex', 'cy')).to.deep.equal([]);
+        expect(await subject.clients.assignedTo('globex', 'u01')).to.deep.equal([{ clientId: 'c1', name: 'Northwind Globex' }]);
+        expect(await subject.clients.listForOrganisation('acme')).to.deep.equal([
+          assignment('bob', 'c3', 'Fabrikam'),
+          assignment('cy', 'c1', 'Northwind'),
+          assignment('cy', 'c2', 'Contoso'),
+          assignment('u01', 'c9', 'Planted'),
+        ]);
+        const loaded = await subject.organisations.load('acme', ['cy', 'u01', 'ada']);
+        expect(loaded?.version).to.equal(2);
+        expect(loaded?.members.get('u01')).to.equal(null);
+        const sortedClients = (userId: string) => [...(loaded?.assignments?.get(userId) ?? [])].sort((a, b) => a.clientId.localeCompare(b.clientId));
+        expect(sortedClients('cy')).to.deep.equal([{ clientId: 'c1', name: 'Northwind' }, { clientId: 'c2', name: 'Contoso' }]);
+        expect(sortedClients('u01')).to.deep.equal([{ clientId: 'c9', name: 'Planted' }]);
+        expect(sortedClients('ada')).to.deep.equal([]);
+        // Renamed (same member and client) and removed, in one change.
+        await subject.organisations.save(withAssignments('acme', 3, [assignment('cy', 'c1', 'Northwind Traders')], [{ userId: 'cy', clientId: 'c2' }]), 2);
+        expect(await subject.clients.assignedTo('acme', 'cy')).to.deep.equal([{ clientId: 'c1', name: 'Northwind Traders' }]);
+      });
+
+      it('drops a removed member’s assignments in the same change, and a stale change stores none of its assignments', async function () {
+        await create(acme());
+        await subject.organisations.save(withAssignments('acme', 1, [assignment('cy', 'c1', 'Northwind'), assignment('bob', 'c3', 'Fabrikam')]), 1);
+        await expectRejection(subject.organisations.save(withAssignments('acme', 2, [assignment('cy', 'c4', 'Stale')]), 1), ConcurrencyConflictError);
+        expect(await subject.clients.assignedTo('acme', 'cy')).to.deep.equal([{ clientId: 'c1', name: 'Northwind' }]);
+        await subject.organisations.save(change('acme', 3, { removed: ['cy'] }), 2);
+        expect(await subject.clients.assignedTo('acme', 'cy')).to.deep.equal([]);
+        expect(await subject.clients.listForOrganisation('acme')).to.deep.equal([assignment('bob', 'c3', 'Fabrikam')]);
+        // Back as a member, they start with no clients.
+        await subject.organisations.save(change('acme', 4, { set: [member('cy', 'partner_user')] }), 3);
+        expect(await subject.clients.assignedTo('acme', 'cy')).to.deep.equal([]);
+        expect((await subject.organisations.load('acme', ['cy']))?.assignments?.get('cy')).to.deep.equal([]);
+      });
+    });
+
+    describe('the one audit log', function () {
+      const unscoped = (n: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
+        ...event('acme', n, 'op-jane'),
+        id: `evt-unscoped-${n}`,
+        organisationId: null,
+        action: 'users.upserted',
+        actorKind: 'support_operator',
+        reason: 'directory sync',
+        targetUserId: null,
+        before: null,
+        after: { users: ['u01'] },
+        ...extra,
+      });
+
+      it('records events that belong to no organisation, which no organisation’s page shows, and refuses an organisation’s event there', async function () {
+        await create(acme());
+        await subject.auditLog.record(unscoped(1));
+        await subject.organisations.save(change('acme', 2, { set: [member('cy', 'partner_admin')] }), 1);
+        expect(await auditIds('acme')).to.deep.equal(['evt-acme-2']);
+        let refused: unknown;
+        try {
+          await subject.auditLog.record(event('acme', 3));
+        } catch (error: unknown) {
+          refused = error;
+        }
+        expect(refused).to.be.instanceOf(RangeError);
+        const all = await subject.auditLog.search({ limit: 10, after: null });
+        expect(all.items.map((i) => i.event)).to.deep.equal([event('acme', 2), unscoped(1)]);
+      });
+
+      it('searches both surfaces’ events across organisations, newest first, by every filter, page by page', async function () {
+        await create(acme());
+        await create(anOrganisation('globex').withAdmins('u01').build());
+        const support = (organisationId: string, n: number): Partial<AuditEvent> => ({
+          id: `evt-${organisationId}-${n}`,
+          organisationId,
+          action: 'member.admin_granted',
+          actorKind: 'support_operator',
+          actorUserId: 'op-jane',
+          reason: 'last admin left',
+          targetUserId: 'cy',
+        });
+        const stored: AuditEvent[] = [];
+        const save = async (organisationId: string, version: number, e: AuditEvent) => {
+          await subject.organisations.save({ ...change(organisationId, 0, {}), events: [e] }, version);
+          stored.push(e);
+        };
+        await save('acme', 1, event('acme', 1));
+        await save('globex', 1, event('globex', 2, 'u01'));
+        await subject.auditLog.record(unscoped(3));
+        stored.push(unscoped(3));
+        await save('acme', 2, { ...event('acme', 4), ...support('acme', 4) });
+        await save('globex', 2, { ...event('globex', 5), ...support('globex', 5) });
+        await subject.auditLog.record(unscoped(6, { actorUserId: 'op-max', targetUserId: 'u02' }));
+        stored.push(unscoped(6, { actorUserId: 'op-max', targetUserId: 'u02' }));
+        const newestFirst = [...stored].reverse();
+
+        async function walk(query: Omit<Parameters<AuditLog['search']>[0], 'limit' | 'after'>, limit: number): Promise<string[]> {
+          const ids: string[] = [];
+          let after: Parameters<AuditLog['search']>[0]['after'] = null;
+          for (let pages = 0; pages < 20; pages += 1) {
+            const page = await subject.auditLog.search({ ...query, limit, after });
+            ids.push(...page.items.map((i) => i.event.id));
+            expect(page.items.length).to.be.at.most(limit);
+            if (!page.hasMore) return ids;
+            after = page.items.at(-1)!.position;
+          }
+          return expect.fail('pagination did not end');
+        }
+        const expected = (keep: (e: AuditEvent) => boolean) => newestFirst.filter(keep).map((e) => e.id);
+        const all = await subject.auditLog.search({ limit: 100, after: null });
+        expect(all.items.map((i) => i.event)).to.deep.equal(newestFirst);
+        expect(all.hasMore).to.equal(false);
+        for (const limit of [1, 2, 4]) expect(await walk({}, limit), `limit ${limit}`).to.deep.equal(expected(() => true));
+        expect(await walk({ organisationId: 'acme' }, 1)).to.deep.equal(expected((e) => e.organisationId === 'acme'));
+        expect(await walk({ organisationId: null }, 1)).to.deep.equal(expected((e) => e.organisationId === null));
+        expect(await walk({ actorUserId: 'op-jane' }, 2)).to.deep.equal(expected((e) => e.actorUserId === 'op-jane'));
+        expect(await walk({ targetUserId: 'cy' }, 1)).to.deep.equal(expected((e) => e.targetUserId === 'cy'));
+        expect(await walk({ action: 'member.admin_granted', organisationId: 'globex' }, 1)).to.deep.equal(['evt-globex-5']);
+        expect(await walk({ from: at(2), to: at(5) }, 1)).to.deep.equal(expected((e) => e.at >= at(2) && e.at < at(5)));
+        expect(await walk({ actorUserId: 'nobody' }, 3)).to.deep.equal([]);
+      });
+    });
+
     describe('directory', function () {
       const profile = (id: string, email: string, extra: { name?: string; mfaEnabled?: boolean; lastActiveAt?: Date | null } = {}) => ({
         id,
@@ -324,6 +502,16 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
         expect((await subject.users.findByEmail('ada.lovelace@acme.example'))?.id).to.equal('ada');
       });
 
+      it('finds users by ids, leaving out unknown ones', async function () {
+        await subject.users.upsert([profile('new1', 'new1@acme.example', { lastActiveAt: at(5) })]);
+        const found = await subject.users.findByIds(['ghost', 'new1', 'cy', 'new1']);
+        expect([...found].sort((a, b) => a.id.localeCompare(b.id))).to.deep.equal([
+          aUser('cy').withEmail('cy@acme.example').build(),
+          { id: 'new1', name: 'NEW1', email: 'new1@acme.example', mfaEnabled: false, lastActiveAt: at(5) },
+        ]);
+        expect(await subject.users.findByIds([])).to.deep.equal([]);
+      });
+
       it('raises the last activity and never lowers it; unknown users are ignored', async function () {
         await subject.users.upsert([profile('new1', 'new1@acme.example', { lastActiveAt: at(10) })]);
         await subject.users.recordActivity([{ userId: 'new1', at: at(5) }, { userId: 'ghost', at: at(20) }]);
@@ -332,6 +520,23 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
         expect((await subject.users.findById('new1'))?.lastActiveAt).to.deep.equal(at(30));
         expect((await subject.users.findById('cy'))?.lastActiveAt).to.deep.equal(at(40));
         expect(await subject.users.findById('ghost')).to.equal(undefined);
+      });
+
+      it('takes a batch of 250 users that already exist (renamed, new addresses, new activity) in one call each', async function () {
+        // FerretDB never answers one update command that matches 100 or more stored documents: a
+        // store must split large batches.
+        const ids = Array.from({ length: 250 }, (_, i) => `bulk${String(i).padStart(3, '0')}`);
+        await subject.users.upsert(ids.map((id) => profile(id, `${id}@acme.example`)));
+        await subject.users.upsert(ids.map((id) => profile(id, `${id}.moved@acme.example`, { name: `Moved ${id}` })));
+        await subject.users.recordActivity(ids.map((userId, i) => ({ userId, at: at(i + 1) })));
+        const found = await subject.users.findByIds(ids);
+        expect(found).to.have.length(250);
+        for (const user of found) {
+          const i = ids.indexOf(user.id);
+          expect(user).to.deep.equal({ id: user.id, name: `Moved ${user.id}`, email: `${user.id}.moved@acme.example`, mfaEnabled: false, lastActiveAt: at(i + 1) });
+        }
+        expect((await subject.users.findByEmail('bulk123.moved@acme.example'))?.id).to.equal('bulk123');
+        expect(await subject.users.findByEmail('bulk123@acme.example')).to.equal(undefined);
       });
 
       it('shows directory changes in the roster of the user’s organisation', async function () {

@@ -32,6 +32,8 @@ export interface UserActivity {
  */
 export interface UserDirectory {
   findById(userId: string): Promise<DirectoryUser | undefined>;
+  /** The known users among `userIds` (unknown ids are left out), in no particular order. */
+  findByIds(userIds: readonly string[]): Promise<DirectoryUser[]>;
   /** `email` is normalised. */
   findByEmail(email: string): Promise<DirectoryUser | undefined>;
   /**

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import {
   AlreadyMemberError,
   ForbiddenError,
+  InvitationEmailMismatchError,
   InvitationPendingError,
   InvitationsDisabledError,
   OrganisationNotActiveError,
@@ -53,6 +54,30 @@ describe('InviteUser', function () {
     await expectRejection(team.invite({ actor: bob, email: ' DUP@Example.test' }), InvitationPendingError);
     expect((await team.useCases.listPendingInvitations.execute({ actorUserId: 'ada' })).items).to.have.length(1);
     expect(team.auditEvents('acme')).to.have.length(1);
+  });
+
+  it('treats look-alike spellings of an address (fullwidth forms, case, an internationalised domain) as one pending invitation', async function () {
+    const team = await givenTeam(acme());
+    await team.invite({ actor: ada, email: 'a@b.example' });
+    await expectRejection(team.invite({ actor: bob, email: '\uFF41@\uFF42.example' }), InvitationPendingError);
+    await expectRejection(team.invite({ actor: bob, email: '\uFF21\uFF20\uFF22.EXAMPLE' }), InvitationPendingError);
+    await team.invite({ actor: ada, email: 'ann@bücher.example' });
+    await expectRejection(team.invite({ actor: bob, email: 'ANN@xn--bcher-kva.example' }), InvitationPendingError);
+    const pending = (await team.useCases.listPendingInvitations.execute({ actorUserId: 'ada' })).items.map((i) => i.email);
+    expect(pending.sort()).to.deep.equal(['a@b.example', 'ann@xn--bcher-kva.example']);
+    expect(team.auditEvents('acme')).to.have.length(2);
+  });
+
+  it('stays fail-closed on accept: a directory account whose address only looks like the invited one is refused', async function () {
+    const team = await givenTeam(acme());
+    await team.invite({ actor: ada, email: 'sam@outside.example' });
+    const token = team.notifier.tokenFor('sam@outside.example')!;
+    const lookAlikes = ['\uFF53am@outside.example', 'sam@outside.example.', 'sam@OUTSIDE.example ', 's\u0430m@outside.example', 'sam\u200B@outside.example', 'SAM@outside.example', 'sam@xn--outside.example'];
+    lookAlikes.forEach((email, n) => team.givenUsers({ id: `look${n}`, name: `Look ${n}`, email, mfaEnabled: false, lastActiveAt: null }));
+    for (let n = 0; n < lookAlikes.length; n += 1) {
+      await expectRejection(team.accept({ actor: `look${n}`, token }), InvitationEmailMismatchError);
+    }
+    expect(team.auditEvents('acme').map((e) => e.action)).to.deep.equal(['invitation.created']);
   });
 
   it('never lets an expired invitation block a new one, and marks the stale one expired', async function () {
@@ -128,7 +153,7 @@ describe('InviteUser', function () {
 
   it('rejects a malformed email address or role', async function () {
     const team = await givenTeam(acme());
-    for (const email of ['', 'no-at-sign', 'a@b', `${'x'.repeat(250)}@example.test`, 'a\u0000b@example.test', 'two@@example.test']) {
+    for (const email of ['', 'no-at-sign', 'a@b', `${'x'.repeat(250)}@example.test`, 'a\u0000b@example.test', 'two@@example.test', 'a@b..example', '.a@b.example', 'a@-b.example', 'a@[127.0.0.1]', 'a@b.example.']) {
       await expectRejection(team.invite({ actor: ada, email }), ValidationError);
     }
     await expectRejection(team.invite({ actor: ada, email: 'ok@example.test', role: 'owner' as never }), ValidationError);

@@ -17,7 +17,7 @@ type InvitePorts = Pick<
 /**
  * A partner_admin invites an email address with a role. The token is issued here, only its hash is
  * stored, and the raw token goes to the notifier alone. A delivery failure is logged (without the
- * token) and does not undo the invitation: the admin can revoke and invite again.
+ * token) and does not undo the invitation: the admin can resend it (a new link, the old one dead).
  *
  * @throws `ValidationError` for a malformed email or role, and every error of
  *   `PartnerOrganisation.inviteUser`.

@@ -22,6 +22,13 @@ export const domainErrorCodes = [
   'member_of_another_organisation',
   'email_in_use',
   'concurrency_conflict',
+  'organisation_not_found',
+  'organisation_exists',
+  'organisation_archived',
+  'already_bootstrapped',
+  'already_partner_admin',
+  'user_not_found',
+  'assignment_not_found',
 ] as const;
 
 /** A stable code naming the rule a {@link DomainError} enforces. */
@@ -125,8 +132,8 @@ export class LastAdminError extends DomainError {
 export class MemberNotFoundError extends DomainError {
   readonly code = 'member_not_found';
 
-  constructor() {
-    super('No such member in your organisation');
+  constructor(message = 'No such member in your organisation') {
+    super(message);
   }
 }
 
@@ -223,18 +230,92 @@ export class ConcurrencyConflictError extends DomainError {
   }
 }
 
+/** Thrown by support operations naming an organisation that does not exist. */
+export class OrganisationNotFoundError extends DomainError {
+  readonly code = 'organisation_not_found';
+
+  constructor(readonly organisationId: string) {
+    super(`No organisation ${organisationId}`);
+  }
+}
+
+/** Thrown when provisioning an organisation whose id is taken. */
+export class OrganisationExistsError extends DomainError {
+  readonly code = 'organisation_exists';
+
+  constructor(readonly organisationId: string) {
+    super(`An organisation ${organisationId} already exists`);
+  }
+}
+
+/**
+ * Thrown for support operations that add to an archived organisation (members, admins, clients,
+ * bootstrap, the invitations switch): reactivate it first. Status changes, removing assignments and
+ * reads still work.
+ */
+export class OrganisationArchivedError extends DomainError {
+  readonly code = 'organisation_archived';
+
+  constructor(readonly organisationId: string) {
+    super('The organisation is archived; change its status first');
+  }
+}
+
+/** Thrown when completing the bootstrap of an organisation whose bootstrap is already complete. */
+export class AlreadyBootstrappedError extends DomainError {
+  readonly code = 'already_bootstrapped';
+
+  constructor(readonly organisationId: string) {
+    super('Partner bootstrap is already complete for this organisation');
+  }
+}
+
+/** Thrown when granting partner_admin to a member who already holds it. */
+export class AlreadyPartnerAdminError extends DomainError {
+  readonly code = 'already_partner_admin';
+
+  constructor() {
+    super('This member is already a partner_admin');
+  }
+}
+
+/** Thrown when a support operation names a user the directory does not know. */
+export class UserNotFoundError extends DomainError {
+  readonly code = 'user_not_found';
+
+  constructor(readonly userId: string) {
+    super(`No user ${userId} in the directory; add them to the directory first`);
+  }
+}
+
+/** Thrown when removing a client assignment that does not exist. */
+export class AssignmentNotFoundError extends DomainError {
+  readonly code = 'assignment_not_found';
+
+  constructor(
+    readonly userId: string,
+    readonly clientId: string,
+  ) {
+    super(`${userId} is not assigned to client ${clientId} in this organisation`);
+  }
+}
+
 /**
  * Thrown by adapters when the store cannot be reached or answered too late. Not a domain rule: the
  * HTTP adapter answers it with 503.
+ *
+ * `outcome: 'unknown'` says more: a write was sent, and whether it was applied cannot be told (its
+ * answer was lost, and so was the check). The caller must not assume it failed: reload before
+ * retrying, or the retry may meet its own first attempt (an invitation already pending, say).
  */
 export class StoreUnavailableError extends Error {
   readonly code = 'unavailable';
-  /** `unknown` when a change was sent and the store could not tell whether it was applied. */
-  readonly outcome: 'not_applied' | 'unknown';
+  /** Set when a write may or may not have been applied; absent when nothing was (or it is known not to be). */
+  readonly outcome?: 'unknown';
 
-  constructor(message = 'The store is unavailable', options?: { cause?: unknown; outcome?: 'not_applied' | 'unknown' }) {
-    super(message, options);
+  constructor(message = 'The store is unavailable', options?: { cause?: unknown; outcome?: 'unknown' }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StoreUnavailableError';
-    this.outcome = options?.outcome ?? 'not_applied';
+    if (options?.outcome !== undefined) this.outcome = options.outcome;
   }
 }
