@@ -33,24 +33,56 @@ export function cpuJiffies() {
   }
 }
 
-export async function startProcess(name, script, env, execPath = process.execPath) {
-  const child = fork(script, [], { execArgv: process.env.PROFILE && (name === 'stack' || name === 'express') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}/${name}`] : [], env: { PATH: process.env.PATH, ...env }, execPath, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+// BENCH_PORTS=<from>-<to> (on a shared machine): the forked servers listen on ports of that range,
+// taken in turn; unset, each listens on any free port (PORT=0).
+const portRange = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORTS ?? '');
+let portsTaken = 0;
+function nextPort() {
+  if (portRange === null) return '0';
+  const [from, to] = [Number(portRange[1]), Number(portRange[2])];
+  return String(from + (portsTaken++ % (to - from + 1)));
+}
+
+/**
+ * Forks a server script that reports `{ port, ... }` over IPC once listening (`info` is that
+ * message). The script gets PATH and PORT (see BENCH_PORTS) besides `env`.
+ */
+export async function startProcess(name, script, env, execPath = process.execPath, timeoutMs = 30_000) {
+  const child = fork(script, [], { execArgv: process.env.PROFILE && (name === 'stack' || name === 'express') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}/${name}`] : [], env: { PATH: process.env.PATH, PORT: nextPort(), ...env }, execPath, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${stderr}`)), 30_000);
+  const info = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${stderr}`)), timeoutMs);
     child.once('message', (m) => {
       clearTimeout(timer);
-      resolve(m.port);
+      resolve(m);
     });
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${stderr}`)));
   });
-  return { name, child, url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => { child.once('exit', r); child.kill(); }) };
+  const stop = () => new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) return r();
+    child.once('exit', r);
+    child.kill();
+  });
+  return { name, child, info, url: `http://127.0.0.1:${info.port}`, stop };
 }
 
 const members = 1000;
 const actorUserId = 'm000000'; // the fixture's partner_admin
 const patchedMembers = 500;
+/** The measured member page: the first 25 of the organisation's members, sorted by name. */
+export const membersPath = '/api/partner-team/members?sort=name&limit=25';
+
+/** The environment the bench gives the bundled server (stack-server.mjs) besides its store. */
+export function stackEnv(dir) {
+  return { SESSION_SECRET: secret, NODE_ENV: 'production', MAIL_OUTBOX_DIR: join(dir, 'outbox'), LOG_LEVEL: 'info', MUTATIONS_PER_MINUTE: '100000000' };
+}
+
+/** A session of the fixture's admin: its cookie header, and the session id CSRF tokens are bound to. */
+export function adminSession() {
+  const sessionId = randomBytes(12).toString('base64url');
+  return { auth: { cookie: `partner_session=${new JwtSessionAuthenticator(secret).issue({ userId: actorUserId, sessionId }, 86_400)}` }, sessionId };
+}
 
 /**
  * Starts the bundled server (in-memory, 1,000 members) and both baselines serving its member page.
@@ -65,20 +97,10 @@ export async function startTargets(execPath = process.execPath) {
     const seed = join(dir, 'fixture.json');
     const fixture = benchFixture(members);
     writeFileSync(seed, JSON.stringify(fixture));
-    const stack = await startProcess('stack', join(here, 'stack-server.mjs'), {
-      SEED_FILE: seed,
-      SESSION_SECRET: secret,
-      NODE_ENV: 'production',
-      MAIL_OUTBOX_DIR: join(dir, 'outbox'),
-      LOG_LEVEL: 'info',
-      MUTATIONS_PER_MINUTE: '100000000',
-    }, execPath);
+    const stack = await startProcess('stack', join(here, 'stack-server.mjs'), { SEED_FILE: seed, ...stackEnv(dir) }, execPath);
     started.push(stack);
-    const sessions = new JwtSessionAuthenticator(secret);
     const csrf = new CsrfTokens(secret);
-    const sessionId = randomBytes(12).toString('base64url');
-    const auth = { cookie: `partner_session=${sessions.issue({ userId: actorUserId, sessionId }, 86_400)}` };
-    const membersPath = '/api/partner-team/members?sort=name&limit=25';
+    const { auth, sessionId } = adminSession();
     const page = await fetchPage(stack, membersPath, auth);
     const onPage = new Set(JSON.parse(page).items.map((item) => item.userId));
     const patchUserIds = fixture.users.map((u) => u.id).filter((id) => id !== actorUserId && !onPage.has(id)).slice(0, patchedMembers);
@@ -106,7 +128,7 @@ export async function startTargets(execPath = process.execPath) {
   }
 }
 
-async function fetchPage(target, path, headers) {
+export async function fetchPage(target, path, headers) {
   const response = await fetch(target.url + path, { headers });
   const body = await response.text();
   if (response.status !== 200) throw new Error(`${target.name}: GET ${path} answered ${response.status}: ${body.slice(0, 500)}`);
@@ -159,10 +181,14 @@ export function scenarios(t) {
   ];
 }
 
-/** One measured window: autocannon from this process, CPU of the target process from /proc. */
+/**
+ * One measured window: autocannon from this process, CPU of the target process from /proc, and of
+ * `scenario.dbPid` (a database server) when given.
+ */
 export async function measure(scenario, auth, seconds, connections = 10) {
   const pid = scenario.target.child.pid;
   const cpu0 = cpuMicros(pid);
+  const db0 = scenario.dbPid === undefined ? Number.NaN : cpuMicros(scenario.dbPid);
   const jiffies0 = cpuJiffies();
   const result = await autocannon({
     url: scenario.target.url + scenario.path,
@@ -172,6 +198,7 @@ export async function measure(scenario, auth, seconds, connections = 10) {
     ...(scenario.requests === undefined ? {} : { requests: scenario.requests }),
   });
   const cpu1 = cpuMicros(pid);
+  const db1 = scenario.dbPid === undefined ? Number.NaN : cpuMicros(scenario.dbPid);
   const jiffies1 = cpuJiffies();
   const requests = result.requests.total;
   const non2xx = result.non2xx + result.errors + result.timeouts;
@@ -181,6 +208,7 @@ export async function measure(scenario, auth, seconds, connections = 10) {
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuPerRequest: (cpu1 - cpu0) / requests,
+    dbCpuPerRequest: (db1 - db0) / requests,
     steal: jiffies0 && jiffies1 ? (jiffies1.steal - jiffies0.steal) / Math.max(1, jiffies1.total - jiffies0.total) : Number.NaN,
   };
 }

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { rosterSorts } from '@partner-team/core';
 import { checkParity, measure, scenarios, startTargets, stopTargets } from './http.mjs';
 import { runMongo } from './mongo.mjs';
+import { runPeer } from './peer.mjs';
 import { persistenceReport, runPersistence } from './persistence.mjs';
 import { median, runScale, shapes } from './scale.mjs';
 
@@ -143,6 +144,10 @@ const targets = [
   `- MongoDB adapter, ≤ 2 round trips per read and ≤ 3 per mutation: ${mongo.over.length === 0 ? 'met' : `**not met** for ${mongo.over.map((r) => `${r.name} (${r.roundTrips})`).join(', ')}`}.`,
   ...persistence.targets,
 ];
+// The peer row (peer.mjs): better-auth's list-members side by side; skipped in smoke runs.
+const peer = await runPeer({ smoke, log });
+targets.push(...peer.targets);
+
 log('\n## Targets');
 targets.forEach((l) => log(l));
 
@@ -185,6 +190,7 @@ if (!smoke) {
     ...persistence.sizeTable,
     '',
   ];
+  report.push(...peer.markdown);
   const path = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
   writeFileSync(path, `${report.join('\n')}\n`);
   log(`\nwrote ${path}`);
