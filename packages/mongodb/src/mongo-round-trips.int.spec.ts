@@ -111,6 +111,20 @@ describe('MongoDB adapter: what each question reads and writes', function () {
     expect(commands.filter((c) => c.includes('organisation_history by query'))).to.have.length(1);
   });
 
+  it('shows a change whose ring write was lost, however long ago, without any later write: the view asks history once its check is due', async function () {
+    // Issue 11 item 8: a writer's entry landed in history, then the store went away (or the writer
+    // died) before its ring slot was written, and nothing is ever written to the organisation again.
+    other = await freshPersistence({ databaseName: persistence.db.databaseName, historyCheckMs: 400 });
+    expect((await other.memberships.findByUser('cy'))?.membership.role).to.equal('partner_user');
+    const entry = { _id: `acme/${String(2).padStart(10, '0')}`, o: 'acme', s: 2, at: new Date(), w: 'lost', c: { pr: null, um: [], rm: ['cy'], ui: [], ri: [], aa: [], ra: [] }, p: {}, e: [], ep: 1, ev: 0 };
+    await persistence.db.collection('organisation_history').insertOne(entry as never);
+    expect((await other.memberships.findByUser('cy'))?.membership.role, 'before the check is due').to.equal('partner_user');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await other.memberships.findByUser('cy'), 'once the check is due').to.equal(undefined);
+    expect((await other.roster.page('acme', parseRosterQuery({}, 'partner_admin'))).items.map((m) => m.userId).sort()).to.deep.equal(['ada', 'bob']);
+    expect(await persistence.db.collection('organisation_recent').countDocuments({ _id: `~r/acme/2` as never, s: 2 }), 'the check also repaired the slot').to.equal(1);
+  });
+
   it('repairs the ring slot a crashed writer left out, at the next conflict, so no view stays behind', async function () {
     const seen = await persistence.organisations.loadForMember('ada');
     // A writer that died after inserting its entry into history, before writing its ring slot.
