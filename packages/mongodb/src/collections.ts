@@ -5,6 +5,7 @@ import type {
   ClientDoc,
   EmailDoc,
   EntryDoc,
+  HeadDoc,
   SlotDoc,
   SnapshotDoc,
   SnapshotPointerDoc,
@@ -15,18 +16,22 @@ import type {
 
 /**
  * The adapter's collections (names can be prefixed to share a database). Every request-path read
- * is an `_id` equality, and only on collections whose size does not grow with history (`recent`,
- * `users`, `claims`): FerretDB on SQLite evaluates even an `_id` equality by scanning the table, so
- * what a request reads must stay small. `history` and `snapshots` only take inserts on the request
- * path (an insert checks its unique `_id` through the index, at constant cost) and are read on cold
- * loads, deep audit pages and repairs. See docs/adr/0006-mongodb-persistence.md.
+ * is one `_id` equality on `heads`, whose documents are a few bytes per organisation: FerretDB on
+ * SQLite evaluates even an `_id` equality by scanning the table, so what every request reads must
+ * stay small. `recent` (ring slots) is read when something changed; `history` and `snapshots` only
+ * take inserts on the request path (an insert checks its unique `_id` through the index, at
+ * constant cost) and are read on cold loads, deep audit pages and repairs. See
+ * docs/adr/0006-mongodb-persistence.md.
  */
 export interface Collections {
   /** Every entry of every organisation's sequence, forever: the compare-and-set and the audit trail. */
   readonly history: Collection<EntryDoc>;
-  /** Ring slots (the latest entries of each organisation), snapshot pointers and invitation token lookups. */
+  /** Each organisation's latest sequence number. */
+  readonly heads: Collection<HeadDoc>;
+  /** Ring slots (the latest entries of each organisation) and snapshot pointers. */
   readonly recent: Collection<SlotDoc>;
   readonly snapshotPointers: Collection<SnapshotPointerDoc>;
+  /** Invitation token lookups. */
   readonly tokens: Collection<TokenDoc>;
   /** The whole state of each organisation at two recent points (cold loads start there). */
   readonly snapshots: Collection<SnapshotDoc>;
@@ -45,9 +50,10 @@ export function collections(db: Db, prefix = ''): Collections {
   const users = db.collection(`${prefix}users`);
   return {
     history: db.collection<EntryDoc>(`${prefix}organisation_history`),
+    heads: db.collection<HeadDoc>(`${prefix}organisation_heads`),
     recent: recent as unknown as Collection<SlotDoc>,
     snapshotPointers: recent as unknown as Collection<SnapshotPointerDoc>,
-    tokens: recent as unknown as Collection<TokenDoc>,
+    tokens: db.collection<TokenDoc>(`${prefix}invitation_tokens`),
     snapshots: db.collection<SnapshotDoc>(`${prefix}organisation_snapshots`),
     claims: claims as unknown as Collection<ClaimDoc>,
     claimPointers: claims as unknown as Collection<ClaimPointerDoc>,

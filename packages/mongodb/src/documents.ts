@@ -9,28 +9,36 @@ import type {
   OrganisationStatus,
   PartnerRole,
 } from '@partner-team/core';
+import { isIdentifier } from '@partner-team/core';
 
 // Explicit document mapping: short, stable field names; every write goes through these functions.
-// Identifiers never contain "/", "~" or "@", so the prefixes below cannot collide with them.
+// Identifiers never contain "/", "~" or "@" (core's identifier rule, checked again here before an
+// identifier becomes part of an `_id`), so the prefixes below cannot collide with them.
+
+/** `id`, after checking it is an identifier: the `_id` shapes below rely on it. */
+export function checkedId(id: string): string {
+  if (!isIdentifier(id)) throw new RangeError(`not an identifier: ${JSON.stringify(String(id).slice(0, 80))}`);
+  return id;
+}
 
 /** Sequence numbers are zero-padded so that string `_id`s sort as numbers. */
 export const pad = (n: number): string => String(n).padStart(10, '0');
 
 /** `_id` of entry `seq` of an organisation's sequence (history) and of its snapshot at `seq`. */
-export const entryId = (organisationId: string, seq: number): string => `${organisationId}/${pad(seq)}`;
+export const entryId = (organisationId: string, seq: number): string => `${checkedId(organisationId)}/${pad(seq)}`;
 /** Every `_id` of the form "<prefix>/…": identifiers never contain "/", and "0" sorts right after it. */
-export const idRange = (prefix: string) => ({ $gt: `${prefix}/`, $lt: `${prefix}0` });
+export const idRange = (prefix: string) => ({ $gt: `${checkedId(prefix)}/`, $lt: `${prefix}0` });
 
 /** Number of ring slots per organisation in the recent collection. */
 export const ringSize = 64;
 /** `_id` of the ring slot that holds entry `seq` until entry `seq + ringSize` replaces it. */
-export const slotId = (organisationId: string, seq: number): string => `~r/${organisationId}/${seq % ringSize}`;
+export const slotId = (organisationId: string, seq: number): string => `~r/${checkedId(organisationId)}/${seq % ringSize}`;
 /** `_id` of the pointer to an organisation's latest snapshot (in the recent collection). */
-export const snapshotPointerId = (organisationId: string): string => `~s/${organisationId}`;
-/** `_id` of the lookup entry of an invitation token hash (in the recent collection). */
-export const tokenId = (tokenHash: string): string => `~t/${tokenHash}`;
+export const snapshotPointerId = (organisationId: string): string => `~s/${checkedId(organisationId)}`;
+/** `_id` of a user's claim of epoch `epoch` (in the claims collection). */
+export const claimId = (userId: string, epoch: number): string => `${checkedId(userId)}/${pad(epoch)}`;
 /** `_id` of a user's latest-claim pointer (in the claims collection). */
-export const claimPointerId = (userId: string): string => `~p/${userId}`;
+export const claimPointerId = (userId: string): string => `~p/${checkedId(userId)}`;
 /** `_id` of the entry that maps an email address to its user (in the users collection). */
 export const emailId = (email: string): string => `@${email}`;
 
@@ -155,6 +163,16 @@ export interface SnapshotPointerDoc {
   p: number;
 }
 
+/**
+ * The latest sequence number of an organisation as its writers last raised it (`_id` = organisation
+ * id, in the heads collection): what a request reads to know whether its view is current.
+ */
+export interface HeadDoc {
+  _id: string;
+  s: number;
+}
+
+/** The organisation of an invitation token (`_id` = the token's hash, in the tokens collection). */
 export interface TokenDoc {
   _id: string;
   o: string;

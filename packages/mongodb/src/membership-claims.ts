@@ -1,10 +1,10 @@
 import { ConcurrencyConflictError, MemberOfAnotherOrganisationError } from '@partner-team/core';
 import { maxTimeMS, type Collections } from './collections.js';
-import { claimPointerId, pad, type ClaimDoc } from './documents.js';
+import { claimId, claimPointerId, type ClaimDoc } from './documents.js';
 import type { OrganisationLog } from './organisation-log.js';
 import { guarded, isDuplicateKey } from './store-errors.js';
 
-/** How long past its expiry an abandoned invitation's claim still blocks a takeover. */
+/** How long a claim on an organisation that does not exist (yet) blocks a takeover: its creation may be in flight. */
 export const claimGraceMs = 10 * 60 * 1000;
 
 /** A user's claim as the lookups need it. */
@@ -17,18 +17,22 @@ export type Claim = Pick<ClaimDoc, 'o' | 'i' | 'e' | 'at'>;
  * cannot both insert the next epoch. The claim is not the membership (the organisation's entries
  * are); it only fences concurrent joins:
  *
- * - latest claim is ours (same organisation and invitation) → proceed (a retry of the same accept);
+ * - latest claim is ours (same organisation and invitation) → proceed (a retry of the same join);
  * - latest claim is another organisation's, and the user is a member there → refuse;
- * - …and that organisation's invitation is still pending (a join in flight) → conflict, retry later;
- * - …otherwise it is stale (the user left, or the join never committed) → take the next epoch.
- *
- * A join in flight can only become final through an entry of its own organisation, which a
- * takeover reads first, so a taken-over claim can never later turn into a second membership.
+ * - …and that organisation does not exist (yet): it is being created, or its creation failed →
+ *   conflict for a grace period, then the claim is stale;
+ * - …otherwise the claim may still be turned into a membership by a writer between its claim and
+ *   its entry, so the taker **fences** that organisation: it appends an empty entry at the head it
+ *   just confirmed (the user not a member there). Of the fence and the holder's entry only one can
+ *   take that number: if the holder's wins, the fence conflicts and the taker reads again (and
+ *   finds the member); if the fence wins, the holder's insert conflicts, and its retry reads the
+ *   claims again and finds the newer one. Then the taker takes the next epoch.
  *
  * Each user also has a pointer (`~p/<userId>`) to their latest claim, raised after every claim: a
- * lookup reads it with one `_id` equality. It may lag (a writer died before raising it), so answers
- * that could be wrong because of it — "not a member", or the epoch a new claim takes — read the
- * claims past it too.
+ * lookup reads it with one `_id` equality. It may lag (a writer died before raising it, a raise
+ * failed, or two raisers interleaved on a server without atomic updates), so every answer that
+ * could be wrong because of it — "not a member", "the latest claim is ours", the epoch a new claim
+ * takes — reads the claims past it.
  */
 export class MembershipClaims {
   /** Latest claims seen by this process, by user (null: none). A claim grants nothing by itself. */
@@ -62,7 +66,7 @@ export class MembershipClaims {
     const pointer = await guarded(() => this.c.claimPointers.findOne({ _id: claimPointerId(userId) }, { maxTimeMS }));
     let latest: Claim | undefined = pointer === null ? undefined : { o: pointer.o, i: pointer.i, e: pointer.e, at: pointer.at };
     for (;;) {
-      const next = await guarded(() => this.c.claims.findOne({ _id: `${userId}/${pad((latest?.e ?? 0) + 1)}` }, { maxTimeMS }));
+      const next = await guarded(() => this.c.claims.findOne({ _id: claimId(userId, (latest?.e ?? 0) + 1) }, { maxTimeMS }));
       if (next === null) break;
       latest = { o: next.o, i: next.i, e: next.e, at: next.at };
     }
@@ -82,11 +86,14 @@ export class MembershipClaims {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       // First as the pointer says: if it lags, the insert of its next epoch collides, and the next
       // attempt reads past it.
-      const latest = attempt === 0 ? await this.pointed(userId) : await this.latest(userId);
-      if (latest !== undefined && latest.o === organisationId && latest.i === invitationId) return;
-      if (latest !== undefined && latest.o !== organisationId) await this.assertReleased(latest, userId, now);
+      let latest = attempt === 0 ? await this.pointed(userId) : await this.latest(userId);
+      const ours = (claim: Claim | undefined): boolean => claim !== undefined && claim.o === organisationId && claim.i === invitationId;
+      // "Ours" only as the claims past the pointer confirm it: a lagging pointer may hide a newer claim.
+      if (attempt === 0 && ours(latest)) latest = await this.latest(userId);
+      if (ours(latest)) return;
+      if (latest !== undefined && latest.o !== organisationId) await this.release(latest, userId, now);
       const epoch = (latest?.e ?? 0) + 1;
-      const claim: ClaimDoc = { _id: `${userId}/${pad(epoch)}`, u: userId, o: organisationId, i: invitationId, e: epoch, at: now };
+      const claim: ClaimDoc = { _id: claimId(userId, epoch), u: userId, o: organisationId, i: invitationId, e: epoch, at: now };
       try {
         await guarded(() => this.c.claims.insertOne(claim));
         await this.raise(userId, claim);
@@ -108,7 +115,7 @@ export class MembershipClaims {
       (await guarded(() => this.c.claimPointers.find({ _id: { $in: userIds.map(claimPointerId) } }, { projection: { _id: 1 }, maxTimeMS }).toArray())).map((p) => p._id),
     );
     const fresh = userIds.filter((u) => !pointers.has(claimPointerId(u)));
-    const docs: ClaimDoc[] = fresh.map((u) => ({ _id: `${u}/${pad(1)}`, u, o: organisationId, i: null, e: 1, at: now }));
+    const docs: ClaimDoc[] = fresh.map((u) => ({ _id: claimId(u, 1), u, o: organisationId, i: null, e: 1, at: now }));
     const inserted = new Set<string>();
     if (docs.length > 0) {
       try {
@@ -128,19 +135,24 @@ export class MembershipClaims {
     for (const userId of userIds) if (!inserted.has(userId)) await this.claim(userId, organisationId, null, now);
   }
 
-  private async assertReleased(claim: Claim, userId: string, now: Date): Promise<void> {
-    const view = await this.log.current(claim.o);
-    // Not there (yet): the claimed organisation is being created right now, or its creation failed.
-    if (view === undefined) {
-      if (now.getTime() - claim.at.getTime() < claimGraceMs) throw new ConcurrencyConflictError(claim.o);
-      return;
+  /** Makes another organisation's claim on the user safe to take over, or refuses (see the class comment). */
+  private async release(claim: Claim, userId: string, now: Date): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const view = await this.log.current(claim.o);
+      // Not there (yet): the claimed organisation is being created right now, or its creation failed.
+      if (view === undefined) {
+        if (now.getTime() - claim.at.getTime() < claimGraceMs) throw new ConcurrencyConflictError(claim.o);
+        return;
+      }
+      if (view.isMember(userId)) throw new MemberOfAnotherOrganisationError();
+      try {
+        await this.log.append(claim.o, view.seq, { c: null, p: {}, e: [] }, { addTokens: [], dropTokens: [] });
+        return;
+      } catch (error: unknown) {
+        if (!(error instanceof ConcurrencyConflictError)) throw error;
+      }
     }
-    if (view.isMember(userId)) throw new MemberOfAnotherOrganisationError();
-    if (claim.i === null) return;
-    const invitation = view.record([]).invitations.find((i) => i.id === claim.i);
-    if (invitation?.status === 'pending' && invitation.expiresAt.getTime() + claimGraceMs > now.getTime()) {
-      throw new ConcurrencyConflictError(claim.o);
-    }
+    throw new ConcurrencyConflictError(claim.o);
   }
 
   private async raise(userId: string, claim: Claim): Promise<void> {

@@ -1,6 +1,6 @@
 import type { OrganisationChange, OrganisationRecord, OrganisationRepository } from '@partner-team/core';
 import { maxTimeMS, type Collections } from './collections.js';
-import { changeToDoc, eventToDoc, profileOf, tokenId, userKey, type ProfileDoc } from './documents.js';
+import { changeToDoc, eventToDoc, profileOf, userKey, type ProfileDoc } from './documents.js';
 import type { MembershipClaims } from './membership-claims.js';
 import type { OrganisationLog } from './organisation-log.js';
 import { organisationOfMember } from './membership-of.js';
@@ -71,7 +71,7 @@ export class MongoOrganisationRepository implements OrganisationRepository {
   }
 
   async findByInvitationTokenHash(tokenHash: string): Promise<string | undefined> {
-    const doc = await guarded(() => this.c.tokens.findOne({ _id: tokenId(tokenHash) }, { maxTimeMS }));
+    const doc = await guarded(() => this.c.tokens.findOne({ _id: tokenHash }, { maxTimeMS }));
     return doc?.o;
   }
 

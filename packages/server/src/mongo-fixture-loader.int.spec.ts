@@ -42,7 +42,7 @@ describe('scripts/load-fixture.mjs', function () {
       const snapshot = async () =>
         JSON.stringify(
           await Promise.all(
-            ['organisation_history', 'organisation_recent', 'organisation_snapshots', 'membership_claims', 'users', 'audit_events', 'clients'].map((name) =>
+            ['organisation_history', 'organisation_heads', 'organisation_recent', 'organisation_snapshots', 'invitation_tokens', 'membership_claims', 'users', 'audit_events', 'clients'].map((name) =>
               store.db.collection(name).find({}, { projection: { at: 0 } }).sort({ _id: 1 }).toArray(),
             ),
           ),
