@@ -1,6 +1,7 @@
 // Part 4: persistence under sustained use, on the MongoDB-compatible server the run uses (FerretDB
 // under `npm run bench`). Every figure compares measurements of the same run:
 //   history   — request costs after 20 and after 2,000 entries in one organisation;
+//   organisations — the same request costs with 1 and with 1,000 organisations in the database;
 //   team size — PATCH and GET /members at 100, 1,000 and 10,000 members, with the bytes a PATCH
 //               writes and the store's growth per PATCH;
 //   loading   — the fixture loader on 10,000 members;
@@ -162,7 +163,8 @@ export async function runPersistence(baseUri, { smoke, log }) {
   const warmup = smoke ? 5 : 30;
   const idleSeconds = smoke ? 5 : 60;
   const loaderMembers = smoke ? 1_000 : 10_000;
-  const result = { history: {}, sizes: [], loader: undefined, idle: undefined, storeMeasured: storePid !== undefined };
+  const organisations = smoke ? 100 : 1_000;
+  const result = { history: {}, organisations: undefined, sizes: [], loader: undefined, idle: undefined, storeMeasured: storePid !== undefined };
 
   // History: the same organisation after `history[0]` and after `history[1]` entries.
   {
@@ -180,6 +182,41 @@ export async function runPersistence(baseUri, { smoke, log }) {
         result.history[n === 0 ? 'early' : 'late'] = { entries, after: (await store.organisations.load('bench')).version, round };
         log(`  history: measured after ${entries} entries`);
       }
+    } finally {
+      await server.stop();
+      await store.db.dropDatabase();
+      await store.close();
+    }
+  }
+
+  // Organisations: the same requests with the bench organisation alone, then beside `organisations - 1`
+  // others (three members and two more entries each).
+  {
+    const uri = databaseUri(baseUri, `pt_bench_orgs_${randomBytes(3).toString('hex')}`);
+    const store = await MongoPersistence.open({ uri, logger: quiet });
+    const server = await startServer(uri);
+    try {
+      await load(store, 100);
+      const alone = await historyRound(server, { runs, warmup, storePid });
+      const others = Array.from({ length: organisations - 1 }, (_, k) => k);
+      const people = others.flatMap((k) => [0, 1, 2].map((j) => ({ id: `o${k}u${j}`, name: `Other ${k} ${j}`, email: `o${k}u${j}@other.example`, mfaEnabled: false, lastActiveAt: null })));
+      for (let i = 0; i < people.length; i += 1000) await store.users.upsert(people.slice(i, i + 1000));
+      const partnerTeam = team(store);
+      for (const k of others) {
+        await store.createOrganisation({
+          id: `other${k}`,
+          name: `Other ${k}`,
+          status: 'active',
+          bootstrapped: true,
+          invitationsEnabled: true,
+          invitations: [],
+          memberships: [0, 1, 2].map((j) => ({ userId: `o${k}u${j}`, role: j === 0 ? 'partner_admin' : 'partner_user', joinedAt: new Date('2026-01-01T00:00:00Z') })),
+        });
+        for (const role of ['partner_admin', 'partner_user']) await partnerTeam.changeMemberRole.execute({ actorUserId: `o${k}u0`, targetUserId: `o${k}u1`, role });
+      }
+      const beside = await historyRound(server, { runs, warmup, storePid });
+      result.organisations = { count: organisations, alone, beside };
+      log(`  organisations: measured beside ${organisations.toLocaleString('en')}`);
     } finally {
       await server.stop();
       await store.db.dropDatabase();
@@ -272,6 +309,15 @@ export function persistenceReport(r) {
     '|---|---:|---:|---:|---:|---:|',
     ...Object.keys(early).map((name) => `| ${name} | ${fmt(early[name].ms, 2)} | ${fmt(late[name].ms, 2)} | ${fmt(late[name].ms / early[name].ms, 2)} | ${fmt(early[name].storeCpu)} → ${fmt(late[name].storeCpu)} | ${fmt(early[name].serverCpu)} → ${fmt(late[name].serverCpu)} |`),
   ];
+  const organisationsTable = [
+    `| request | ms, 1 organisation | ms, ${r.organisations.count.toLocaleString('en')} organisations | ratio | store CPU µs/req 1 → ${r.organisations.count.toLocaleString('en')} |`,
+    '|---|---:|---:|---:|---:|',
+    ...Object.keys(r.organisations.alone).map((name) => {
+      const a = r.organisations.alone[name];
+      const b = r.organisations.beside[name];
+      return `| ${name} | ${fmt(a.ms, 2)} | ${fmt(b.ms, 2)} | ${fmt(b.ms / a.ms, 2)} | ${fmt(a.storeCpu)} → ${fmt(b.storeCpu)} |`;
+    }),
+  ];
   const smallest = r.sizes[0];
   const sizeTable = [
     '| members | PATCH ms | PATCH vs smallest | GET /members ms | store CPU µs per PATCH | bytes written per PATCH | store growth per PATCH (bytes) |',
@@ -288,5 +334,5 @@ export function persistenceReport(r) {
       ? '- Idle: not measured (the store was given from outside, its process unknown).'
       : `- Idle: two idle server processes cost the store ${fmt(r.idle.cores, 4)} cores over ${r.idle.seconds} s (< 0.02) — ${verdict(r.idle.cores < 0.02)}.`,
   ];
-  return { historyTable, sizeTable, targets };
+  return { historyTable, organisationsTable, sizeTable, targets };
 }
