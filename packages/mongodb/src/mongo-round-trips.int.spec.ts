@@ -82,6 +82,16 @@ describe('MongoDB adapter: what each question reads and writes', function () {
     expect(commands).to.deep.equal(['insert organisation_history', 'update organisation_recent']);
   });
 
+  it('claims the members an import adds to an existing organisation in commands whose number does not grow with them', async function () {
+    const ids = Array.from({ length: 60 }, (_, n) => `imp${String(n).padStart(2, '0')}`);
+    await persistence.users.upsert(ids.map((id) => ({ id, name: id, email: `${id}@acme.example`, mfaEnabled: false })));
+    const loaded = await persistence.organisations.load('acme', ids);
+    commands.length = 0;
+    await persistence.organisations.save(change(1, { set: ids.map((userId) => ({ userId, role: 'partner_user' })) }), loaded!.version);
+    expect(commands.filter((c) => c.includes('membership_claims'))).to.have.length.at.most(3);
+    for (const id of ['imp00', 'imp59']) expect((await persistence.memberships.findByUser(id))?.organisation.id).to.equal('acme');
+  });
+
   it('finds the organisation of an invitation token with one read, and an unknown one with one read', async function () {
     expect(await persistence.organisations.findByInvitationTokenHash('no-such-hash')).to.equal(undefined);
     expect(commands).to.deep.equal(['find organisation_recent by _id']);
