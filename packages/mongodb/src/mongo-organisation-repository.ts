@@ -43,18 +43,16 @@ export class MongoOrganisationRepository implements OrganisationRepository {
     if (expectedVersion === 0 && change.profile === null) throw new RangeError('creating an organisation needs its profile');
     const now = new Date();
     const added = change.upsertedMembers.filter((m) => view === undefined || expectedVersion === 0 || !view.isMember(m.userId));
-    // Claims first: an entry that adds a member exists only once the member's claim is held.
-    if (expectedVersion === 0 && added.length > 1) {
-      await this.claims.claimMany(
-        added.map((m) => m.userId),
-        organisationId,
-        now,
-      );
-    } else {
-      for (const m of added) {
-        const invitation = change.upsertedInvitations.find((i) => i.acceptedBy === m.userId && i.status === 'accepted');
-        await this.claims.claim(m.userId, organisationId, invitation?.id ?? null, now);
-      }
+    // Claims first: an entry that adds a member exists only once the member's claim is held. Members
+    // added directly (a creation, an import, a restore) are claimed together: users who never had a
+    // claim take their first in one insert, whatever the organisation's version.
+    const accepted = (userId: string) => change.upsertedInvitations.find((i) => i.acceptedBy === userId && i.status === 'accepted');
+    const direct = added.filter((m) => accepted(m.userId) === undefined).map((m) => m.userId);
+    if (direct.length > 1) await this.claims.claimMany(direct, organisationId, now);
+    else for (const userId of direct) await this.claims.claim(userId, organisationId, null, now);
+    for (const m of added) {
+      const invitation = accepted(m.userId);
+      if (invitation !== undefined) await this.claims.claim(m.userId, organisationId, invitation.id, now);
     }
     const before = expectedVersion === 0 || view === undefined ? new Map<string, string>() : view.tokenHashes();
     const after = new Map(before);

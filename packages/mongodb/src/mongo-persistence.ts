@@ -59,7 +59,7 @@ export class MongoPersistence implements PersistencePorts {
     this.memberships = new MongoMembershipLookup(claims, this.log);
     this.roster = new MongoMemberRoster(this.log, freshness);
     this.auditLog = new MongoAuditLog(collections, this.log, freshness);
-    this.users = new MongoUserDirectory(collections, this.log, claims, recentDocs, freshness);
+    this.users = new MongoUserDirectory(collections, this.log, claims, recentDocs);
     this.clients = new MongoClientAssignments(collections, this.log, this.organisations, freshness);
   }
 

@@ -502,6 +502,48 @@ export function persistenceContract(adapterName: string, createSubject: () => Pr
         expect((await subject.users.findByEmail('ada.lovelace@acme.example'))?.id).to.equal('ada');
       });
 
+      it('takes back nothing of a refused batch: its new addresses stay free', async function () {
+        await expectRejection(subject.users.upsert([profile('new1', 'new1@acme.example'), profile('bob', 'bob.new@acme.example'), profile('cy', 'ada@acme.example')]), EmailInUseError);
+        expect(await subject.users.findByEmail('new1@acme.example')).to.equal(undefined);
+        expect(await subject.users.findByEmail('bob.new@acme.example')).to.equal(undefined);
+        expect((await subject.users.findByEmail('bob@acme.example'))?.id).to.equal('bob');
+        expect((await subject.users.findById('bob'))?.email).to.equal('bob@acme.example');
+        await subject.users.upsert([profile('new2', 'new1@acme.example')]);
+        expect((await subject.users.findByEmail('new1@acme.example'))?.id).to.equal('new2');
+      });
+
+      it('lets users of one batch swap and pass on their addresses', async function () {
+        await subject.users.upsert([profile('ada', 'bob@acme.example'), profile('bob', 'cy@acme.example'), profile('cy', 'ada@acme.example')]);
+        expect((await subject.users.findByEmail('bob@acme.example'))?.id).to.equal('ada');
+        expect((await subject.users.findByEmail('cy@acme.example'))?.id).to.equal('bob');
+        expect((await subject.users.findByEmail('ada@acme.example'))?.id).to.equal('cy');
+        expect((await subject.users.findByIds(['ada', 'bob', 'cy'])).map((u) => `${u.id}:${u.email}`).sort()).to.deep.equal([
+          'ada:bob@acme.example',
+          'bob:cy@acme.example',
+          'cy:ada@acme.example',
+        ]);
+      });
+
+      it('gives an address to one of two concurrent batches; the other is refused and writes nothing', async function () {
+        const outcomes = await Promise.allSettled([subject.users.upsert([profile('new1', 'same@acme.example')]), subject.users.upsert([profile('new2', 'same@acme.example')])]);
+        const winner = outcomes.findIndex((o) => o.status === 'fulfilled');
+        const loser = outcomes.find((o) => o.status === 'rejected');
+        expect(winner, 'one batch is taken').to.be.oneOf([0, 1]);
+        expect(loser?.reason).to.be.instanceOf(EmailInUseError);
+        const [kept, refused] = winner === 0 ? ['new1', 'new2'] : ['new2', 'new1'];
+        expect((await subject.users.findByEmail('same@acme.example'))?.id).to.equal(kept);
+        expect(await subject.users.findById(refused)).to.equal(undefined);
+      });
+
+      it('takes two concurrent first writes of one new user; the user holds the address it ends with, and only that one', async function () {
+        await Promise.all([subject.users.upsert([profile('new1', 'first@acme.example')]), subject.users.upsert([profile('new1', 'second@acme.example')])]);
+        const stored = await subject.users.findById('new1');
+        expect(stored?.email).to.be.oneOf(['first@acme.example', 'second@acme.example']);
+        const other = stored?.email === 'first@acme.example' ? 'second@acme.example' : 'first@acme.example';
+        expect((await subject.users.findByEmail(stored?.email ?? ''))?.id).to.equal('new1');
+        expect(await subject.users.findByEmail(other)).to.equal(undefined);
+      });
+
       it('finds users by ids, leaving out unknown ones', async function () {
         await subject.users.upsert([profile('new1', 'new1@acme.example', { lastActiveAt: at(5) })]);
         const found = await subject.users.findByIds(['ghost', 'new1', 'cy', 'new1']);
