@@ -206,6 +206,12 @@ export interface UserDoc {
   last: Date | null;
   /** When the profile was last written (ms), to order profile copies. */
   t: number;
+  /**
+   * Set on an existing user's document while the change it holds is not yet in the rosters of their
+   * organisation: a retry of a write the store cut short finishes the refresh, even though the
+   * document already holds the profile.
+   */
+  r?: true;
 }
 
 /** The user who holds an email address, with a copy of their profile: `_id` = "@<email>". */

@@ -184,15 +184,24 @@ describe('MongoUserDirectory across processes', function () {
       expect(await rowsOfB(p2)).to.deep.equal(['bob:Bob', 'uma:Uma New', 'vic:Vic New']);
     });
 
-    it('answers findById with what the directory holds, also when the organisation’s view has an older copy', async function () {
+    it('brings every view to the directory’s copy when a directory write the store cut short is retried', async function () {
       expect((await p2.memberships.findByUser('uma'))?.organisation.id).to.equal('orga');
       // The users doc is written, then the store goes away before the roster refresh is appended.
       const history = p1.collections.history as unknown as Record<string, Method>;
       history.insertOne = () => Promise.reject(new MongoNetworkError('injected: the store went away'));
-      await p1.users.upsert([profile('uma', 'uma.new@acme.example', 'Uma New')]).catch(() => undefined);
+      const cut = await p1.users.upsert([profile('uma', 'uma.new@acme.example', 'Uma New')]).then(
+        () => 'answered',
+        (error: unknown) => error,
+      );
       Reflect.deleteProperty(history, 'insertOne');
+      expect(cut, 'the caller hears that the write may not be complete').to.be.instanceOf(Error);
+      // The caller retries (directory writes are idempotent): the roster and the profile agree again.
+      await p1.users.upsert([profile('uma', 'uma.new@acme.example', 'Uma New')]);
       expect((await p2.memberships.findByUser('uma'))?.organisation.id).to.equal('orga');
-      expect(await p2.users.findById('uma')).to.deep.equal({ id: 'uma', name: 'Uma New', email: 'uma.new@acme.example', mfaEnabled: false, lastActiveAt: new Date('2026-01-10T12:00:00.000Z') });
+      const fresh = { id: 'uma', name: 'Uma New', email: 'uma.new@acme.example', mfaEnabled: false, lastActiveAt: new Date('2026-01-10T12:00:00.000Z') };
+      expect(await p2.users.findById('uma')).to.deep.equal(fresh);
+      const rows = (await p2.roster.page('orga', parseRosterQuery({}, 'partner_admin'))).items.map((e) => `${e.userId}:${e.name}`);
+      expect(rows).to.include('uma:Uma New');
     });
   });
 

@@ -43,12 +43,18 @@ export class MongoUserDirectory implements UserDirectory {
     private readonly log: OrganisationLog,
     private readonly claims: MembershipClaims,
     private readonly recentDocs: RecentUserDocs,
+    private readonly freshnessMs = 250,
   ) {}
 
   async findById(userId: string): Promise<DirectoryUser | undefined> {
-    // Always the users document: an organisation view's copy of the profile may be older (a
-    // refresh lost with the store, or routed before a move), and nothing short of this read proves
-    // it is not.
+    // A member whose organisation this process confirms (or confirmed a moment ago, as the request's
+    // own membership check does): the view holds the profile, the same copy the roster shows. The
+    // users document is read only otherwise: an `_id` equality is a scan of the collection on
+    // FerretDB, and a PATCH would pay for the size of the directory (ADR 0006).
+    const { claim, cached } = await this.claims.latestCached(userId);
+    const view = cached && claim !== undefined && this.log.heldView(claim.o) !== undefined ? await this.log.recent(claim.o, this.freshnessMs) : undefined;
+    const held = view?.profileOf(userId);
+    if (held !== undefined) return { id: userId, name: held.n, email: held.e, mfaEnabled: held.m, lastActiveAt: held.l };
     const doc = await guarded(() => this.c.users.findOne({ _id: userId }, { maxTimeMS }));
     if (doc === null) return undefined;
     this.recentDocs.remember(doc);
@@ -83,7 +89,14 @@ export class MongoUserDirectory implements UserDirectory {
     }
     // Writing what is already stored would only move `t`: a reload of the same users changes nothing.
     const changed = docs.filter((d) => !sameProfile(existing.get(d._id), d));
-    if (changed.length === 0) return;
+    // Documents that hold this profile already but whose roster refresh never finished (a write the
+    // store cut short): a retry finishes it.
+    const unfinished = docs.flatMap((d) => {
+      const before = existing.get(d._id);
+      return before?.r === true && sameProfile(before, d) ? [before] : [];
+    });
+    if (changed.length === 0 && unfinished.length === 0) return;
+    for (const d of changed) if (existing.has(d._id)) d.r = true;
     const taken = await this.takeAddresses(
       changed.filter((d) => existing.get(d._id)?.email !== d.email),
       (holder, email) => final.has(holder) && final.get(holder)?.email !== email,
@@ -96,7 +109,16 @@ export class MongoUserDirectory implements UserDirectory {
       .map((d) => ({ replaceOne: { filter: { _id: emailId(d.email), u: d._id }, replacement: emailCopy(d) } }));
     await inCommands(copies, (slice) => guarded(() => this.c.emails.bulkWrite(slice, { ordered: false })));
     await this.release(changed, stored);
-    await this.refreshRosters(changed);
+    const refreshed = [...changed.filter((d) => d.r === true), ...unfinished];
+    await this.refreshRosters(refreshed);
+    await this.settle(refreshed);
+  }
+
+  /** Clears the marks of `docs` whose roster refresh is appended (each only if not written since). */
+  private async settle(docs: readonly UserDoc[]): Promise<void> {
+    const writes: Write[] = docs.map((d) => ({ updateOne: { filter: { _id: d._id, t: d.t }, update: { $unset: { r: '' } } } }));
+    await inCommands(writes, (slice) => guarded(() => this.c.users.bulkWrite(slice, { ordered: false })));
+    for (const d of docs) Reflect.deleteProperty(d, 'r');
   }
 
   async recordActivity(activity: readonly UserActivity[]): Promise<void> {
