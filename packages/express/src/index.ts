@@ -5,6 +5,8 @@ export {
   JwtSessionAuthenticator,
   FirstSessionAuthenticator,
   sessionCookieName,
+  cookieValue,
+  bearerTokenOf,
   type Session,
   type SessionAuthenticator,
   type SessionTokenPolicy,
