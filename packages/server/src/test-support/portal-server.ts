@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { JwtSessionAuthenticator } from '@partner-team/express';
 import { MongoPersistence } from '@partner-team/mongodb';
 import { RandomIds, Sha256InvitationTokens, SystemClock } from '@partner-team/node';
 import { MemoryLogger } from '@partner-team/testing';
@@ -119,6 +120,11 @@ export class PortalServer {
       postLogoutRedirectUris: [`${portal.baseUrl}/`],
     });
     return portal;
+  }
+
+  /** The server's own session tokens (what the sign-in issues). */
+  get sessions(): JwtSessionAuthenticator {
+    return this.container.get<JwtSessionAuthenticator>(TYPES.Sessions);
   }
 
   get api(): string {
