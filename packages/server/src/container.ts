@@ -81,11 +81,8 @@ export async function createContainer(
   const clock = overrides.clock ?? new SystemClock();
   const ids = overrides.ids ?? new RandomIds();
   const tokens = overrides.tokens ?? new Sha256InvitationTokens();
-  const notifier =
-    overrides.notifier ??
-    (config.smtp === undefined
-      ? new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir, !config.production)
-      : new SmtpInvitationNotifier(config.smtp, config.publicBaseUrl, logger));
+  const logged = new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir, !config.production);
+  const notifier = overrides.notifier ?? (config.smtp === undefined ? logged : new SmtpInvitationNotifier(config.smtp, config.publicBaseUrl, logger));
   let read: Fixture | undefined = overrides.fixture;
   const fixture = async (): Promise<Fixture> => (read ??= await readFixture(config.seedFile));
 
@@ -96,7 +93,8 @@ export async function createContainer(
     if (mongo === undefined) throw new Error('MONGODB_URI is set but no MongoDB adapter was provided');
     persistence = await mongo(config.mongodbUri, logger);
   } else {
-    persistence = await createInMemoryPersistence(await fixture(), { clock, ids, tokens, notifier, logger, source: config.seedFile });
+    // The seed's invitations are demo data: their links go to the log and outbox, never out by email.
+    persistence = await createInMemoryPersistence(await fixture(), { clock, ids, tokens, notifier: overrides.notifier ?? logged, logger, source: config.seedFile });
   }
 
   const container = new Container();
