@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { SealedBox } from './sign-in/sealed-box.js';
 import { transactionCookieName, type SignInTransaction } from './sign-in/oidc-sign-in.js';
-import { accountOf, PortalServer, portalSessionSecret, portalTestAccounts, providerAccessToken, registerApiClient, signInThroughPortal, type StoreKind } from './test-support/portal-server.js';
+import { accountOf, PortalServer, portalClientId, portalClientSecret, portalSessionSecret, portalTestAccounts, providerAccessToken, registerApiClient, signInThroughPortal, type StoreKind } from './test-support/portal-server.js';
 import { testOtp, TestIdentityProvider } from './test-support/test-identity-provider.js';
 import { browse, CookieJar, logInAtProvider, type Visit } from './test-support/user-agent.js';
 
@@ -229,6 +229,37 @@ for (const store of ['in-memory', 'mongodb'] as const satisfies readonly StoreKi
       expect(JSON.stringify(portal.logger.lines)).not.to.include(denied.transaction.codeVerifier);
     });
 
+    it('makes the transaction one-shot: a refused callback clears its cookie too, and a replayed transaction is refused before the code is redeemed', async function () {
+      const refusalReason = () => portal.logger.lines.findLast((l) => l.message === 'sign-in refused')?.fields.reason;
+      // Refused callbacks: the provider's error answer, and a tampered state. The browser forgets the transaction either way.
+      const denied = new CookieJar();
+      const deniedStart = await beginSignIn(portal, denied);
+      const deniedUrl = new URL(`${portal.baseUrl}/auth/callback`);
+      deniedUrl.searchParams.set('error', 'access_denied');
+      deniedUrl.searchParams.set('state', deniedStart.transaction.state);
+      expect((await callback(denied, deniedUrl.href)).status).to.equal(403);
+      expect(denied.get(transactionCookieName), 'the transaction after a provider error').to.equal(undefined);
+      const tampered = new CookieJar();
+      const tamperedStart = await beginSignIn(portal, tampered);
+      const tamperedUrl = new URL((await untilCallback(portal, tampered, tamperedStart.authorization, 'bob')).url);
+      tamperedUrl.searchParams.set('state', 'tampered-state-value');
+      expect((await callback(tampered, tamperedUrl.href)).status).to.equal(400);
+      expect(tampered.get(transactionCookieName), 'the transaction after a tampered state').to.equal(undefined);
+
+      // A copy of a redeemed transaction (a second tab, a stolen cookie) is refused by the server itself, not only by the provider's code check.
+      const jar = new CookieJar();
+      const { authorization } = await beginSignIn(portal, jar);
+      const visit = await untilCallback(portal, jar, authorization, 'bob');
+      const copy = jar.clone();
+      expect((await callback(jar, visit.url)).status).to.equal(303);
+      expect(jar.get(transactionCookieName), 'the transaction after a sign-in').to.equal(undefined);
+      const replay = await callback(copy, visit.url);
+      expect(replay.status).to.equal(400);
+      expect(replay.session).to.equal(false);
+      expect(refusalReason()).to.equal('transaction replayed');
+      expect(copy.get(transactionCookieName), 'the replayed transaction').to.equal(undefined);
+    });
+
     it('returns only to paths of this server after sign-in (no open redirect through returnTo)', async function () {
       for (const [returnTo, expected] of [
         ['/?view=members', '/?view=members'],
@@ -300,6 +331,22 @@ describe('sign-in cookies outside localhost', function () {
       expect(new URL(answer.headers.get('location') ?? '').searchParams.get('redirect_uri')).to.equal('https://partners.example.test/auth/callback');
       const logout = await fetch(`${portal.baseUrl}/auth/logout`, { method: 'POST' });
       expect(logout.headers.getSetCookie()).to.deep.equal(['partner_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure']);
+
+      // A whole sign-in: the session cookie and the cleared transaction carry Secure too. The provider
+      // redirects to the https callback; the request goes to this server as a TLS proxy would pass it on.
+      idp.registerClient({ clientId: portalClientId, clientSecret: portalClientSecret, redirectUris: ['https://partners.example.test/auth/callback'] });
+      const jar = new CookieJar();
+      const start = await fetch(`${portal.baseUrl}/auth/login`, { redirect: 'manual' });
+      jar.store(`${portal.baseUrl}/auth/login`, start);
+      const stopAt = (u: string) => u.startsWith('https://partners.example.test/auth/callback?');
+      const visit = await logInAtProvider(jar, await browse(jar, start.headers.get('location') ?? '', { stopAt }), accountOf('bob'), testOtp, { stopAt });
+      expect(visit.stopped, visit.text.slice(0, 200)).to.equal(true);
+      const url = `${portal.baseUrl}/auth/callback${new URL(visit.url).search}`;
+      const signedIn = await fetch(url, { headers: { cookie: jar.header(url) }, redirect: 'manual' });
+      expect(signedIn.status).to.equal(303);
+      const [cleared, session] = signedIn.headers.getSetCookie();
+      expect(cleared).to.equal('partner_oidc_tx=; Path=/auth/callback; Max-Age=0; HttpOnly; SameSite=Lax; Secure');
+      expect(session).to.match(/^partner_session=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+; Path=\/; Max-Age=28800; HttpOnly; SameSite=Lax; Secure$/);
     } finally {
       await portal.close();
       await idp.close();
