@@ -53,6 +53,24 @@ for (const name of packages) {
   }
 }
 
+// Every npm package a shipped source file imports is declared by its package (dependencies or peer
+// dependencies): the express adapter's jose, the server's openid-client and nodemailer… Test support
+// and specs may use development dependencies, which are never shipped.
+for (const name of packages) {
+  const src = join(root, 'packages', name, 'src');
+  if (!statSync(src, { throwIfNoEntry: false })?.isDirectory()) continue;
+  const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
+  const declared = new Set([manifest.name, ...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+  for (const file of sourceFiles(src)) {
+    if (relative(src, file).startsWith('test-support')) continue;
+    for (const spec of importsOf(file)) {
+      if (spec.startsWith('.') || spec.startsWith('node:')) continue;
+      const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      if (!declared.has(pkg)) violations.push(`${relative(root, file)}: imports "${pkg}", which packages/${name}/package.json does not declare`);
+    }
+  }
+}
+
 const corePackage = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8'));
 for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) {
   if (corePackage[field] !== undefined && Object.keys(corePackage[field]).length > 0) {

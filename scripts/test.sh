@@ -1,7 +1,8 @@
 #!/bin/sh
 # The one test command (README: `npm test`). Works on a fresh clone: installs what it needs (npm
-# packages, Chromium from Debian, FerretDB built with Go), builds, lints, checks the dependency
-# rule, starts the test database, and runs every suite. Nothing is ever skipped for lack of a part.
+# packages, Chromium from Debian, FerretDB and Mailpit built with Go), builds, lints, checks the
+# dependency rule, starts the test database, and runs every suite (the suites start their own
+# OpenID Connect provider and Mailpit on free ports). Nothing is ever skipped for lack of a part.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -35,6 +36,9 @@ if [ -z "${MONGODB_URI:-}" ]; then
 else
   echo "==> test database: $MONGODB_URI (given)"
 fi
+
+echo "==> mail server for the invitation-email suites: Mailpit (started by the suites on free ports)"
+sh scripts/mailpit.sh build
 
 echo "==> tests"
 # The spec list is here, not in .mocharc.json, so that `npx mocha one.spec.js` runs just that file.

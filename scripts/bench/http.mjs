@@ -97,8 +97,12 @@ export async function startTargets(execPath = process.execPath) {
     const seed = join(dir, 'fixture.json');
     const fixture = benchFixture(members);
     writeFileSync(seed, JSON.stringify(fixture));
-    const stack = await startProcess('stack', join(here, 'stack-server.mjs'), { SEED_FILE: seed, ...stackEnv(dir) }, execPath);
+    const env = { SEED_FILE: seed, ...stackEnv(dir) };
+    const stack = await startProcess('stack', join(here, 'stack-server.mjs'), { ...env, ACTIVITY_RECORDING: 'off' }, execPath);
     started.push(stack);
+    // The same stack recording last activity (the default: at most one write per user per minute).
+    const stackActivity = await startProcess('stack-activity', join(here, 'stack-server.mjs'), { ...env, ACTIVITY_RECORDING: 'on' }, execPath);
+    started.push(stackActivity);
     const csrf = new CsrfTokens(secret);
     const { auth, sessionId } = adminSession();
     const page = await fetchPage(stack, membersPath, auth);
@@ -120,7 +124,7 @@ export async function startTargets(execPath = process.execPath) {
       const body = await (await fetch(target.url + membersPath, { headers: auth })).text();
       if (body !== page) throw new Error(`parity check failed: ${target.name} does not serve the stack's member page byte for byte`);
     }
-    return { stack, raw, express, auth, csrfToken: csrf.tokenFor(sessionId), membersPath, page, pageBytes: Buffer.byteLength(page), patchUserIds, dir };
+    return { stack, stackActivity, raw, express, auth, csrfToken: csrf.tokenFor(sessionId), membersPath, page, pageBytes: Buffer.byteLength(page), patchUserIds, dir };
   } catch (error) {
     await Promise.all(started.map((target) => target.stop()));
     rmSync(dir, { recursive: true, force: true });
@@ -157,6 +161,7 @@ export function scenarios(t) {
     { name: 'raw node:http', target: t.raw, path: t.membersPath },
     { name: 'Express 5 + middleware', target: t.express, path: t.membersPath },
     { name: 'GET /members (stack)', target: t.stack, path: t.membersPath },
+    { name: 'GET /members (stack, activity recording on)', target: t.stackActivity, path: t.membersPath },
     { name: `GET /members?q=${terms.common} (stack)`, target: t.stack, path: `/api/partner-team/members?q=${terms.common}&limit=25` },
     { name: 'GET /me (stack)', target: t.stack, path: '/api/partner-team/me' },
     {
@@ -215,7 +220,7 @@ export async function measure(scenario, auth, seconds, connections = 10) {
 
 export async function stopTargets(t) {
   try {
-    await Promise.all([t.stack.stop(), t.raw.stop(), t.express.stop()]);
+    await Promise.all([t.stack.stop(), t.stackActivity.stop(), t.raw.stop(), t.express.stop()]);
   } finally {
     rmSync(t.dir, { recursive: true, force: true });
   }

@@ -64,6 +64,7 @@ async function httpPart(execPath, version) {
     ];
     table.forEach((l) => log(l));
     const stack = byName.get('GET /members (stack)');
+    const recording = byName.get('GET /members (stack, activity recording on)');
     // The same ratio round by round: how far the machine's noise moves it.
     const perRound = samples.get('GET /members (stack)').map((m, i) => m.reqPerSec / samples.get('Express 5 + middleware')[i].reqPerSec);
     return {
@@ -72,6 +73,8 @@ async function httpPart(execPath, version) {
       stealPercent: 100 * median(steal),
       pageBytes: targets.pageBytes,
       membersVsExpress: stack.reqPerSec / express.reqPerSec,
+      recordingVsOff: recording.reqPerSec / stack.reqPerSec,
+      recordingCpuVsOff: recording.cpu / stack.cpu,
       cpuVsExpress: stack.cpu / express.cpu,
       roundRange: [Math.min(...perRound), Math.max(...perRound)],
     };
@@ -141,6 +144,10 @@ const targets = [
   ...http.map(
     (h) =>
       `- GET /members through the whole stack vs the Express 5 + middleware baseline on Node ${h.version}: ${fmt(h.membersVsExpress, 2)}× the requests per second (rounds ${fmt(h.roundRange[0], 2)}–${fmt(h.roundRange[1], 2)}×), ${fmt(h.cpuVsExpress, 2)}× the CPU per request — ${verdict(h.membersVsExpress >= 1)}.`,
+  ),
+  ...http.map(
+    (h) =>
+      `- GET /members through the whole stack with last-activity recording on vs off, same run, Node ${h.version}: ${fmt(h.recordingVsOff, 2)}× the requests per second, ${fmt(h.recordingCpuVsOff, 2)}× the CPU per request — ${verdict(h.recordingVsOff >= 0.95)} (not slower beyond the run's noise, 5 %).`,
   ),
   `- In-memory listing, slowest query shape: ${fmt(scale.worst10k, 1)} µs at 10k (≤ 50) — ${verdict(scale.worst10k <= 50)}; ${Number.isFinite(scale.worst100k) ? `${fmt(scale.worst100k, 1)} µs at 100k (≤ 1,000) — ${verdict(scale.worst100k <= 1000)}` : '100k not run'}; non-search pages grow at most ${fmt(scale.growth, 1)}× (≤ 3) — ${verdict(scale.growth <= 3)}.`,
   `- MongoDB adapter, ≤ 2 round trips per read and ≤ 3 per mutation: ${mongo.over.length === 0 ? 'met' : `**not met** for ${mongo.over.map((r) => `${r.name} (${r.roundTrips})`).join(', ')}`}.`,

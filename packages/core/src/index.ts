@@ -54,14 +54,14 @@ export type { ClientAssignments, AssignedClient } from './application/ports/clie
 export type { Clock } from './application/ports/clock.js';
 export type { IdGenerator } from './application/ports/id-generator.js';
 export type { InvitationTokens } from './application/ports/invitation-tokens.js';
-export { invitationMessage, type InvitationNotifier, type InvitationMessage } from './application/ports/invitation-notifier.js';
+export { invitationMessage, deliverInvitation, type InvitationNotifier, type InvitationMessage, type InvitationDelivery } from './application/ports/invitation-notifier.js';
 export type { Logger, LogFields } from './application/ports/logger.js';
 
 // The use cases, assembled
 export { createPartnerTeam, type PartnerTeam } from './application/partner-team.js';
 export { persistencePortsOf, type PersistencePorts, type PartnerTeamPorts, type PartnerTeamOptions, type Actor } from './application/partner-team-ports.js';
 export { immediateRetryPolicy, type RetryPolicy } from './application/conflict-retry.js';
-export { defaultInvitationTtlMs } from './application/use-cases/invite-user.js';
+export { defaultInvitationTtlMs, type IssuedInvitation } from './application/use-cases/invite-user.js';
 export { maxAuditPageSize } from './application/use-cases/list-audit-events.js';
 export type { MyContext } from './application/use-cases/get-my-context.js';
 export type { MemberList } from './application/use-cases/list-members.js';

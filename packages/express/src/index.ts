@@ -1,7 +1,24 @@
 // The Partner Team HTTP API for Express 5: the router, how it authenticates and verifies requests,
 // and its problem+json answers. Response schemas for API clients are in `@partner-team/express/schemas`.
 export { createPartnerTeamRouter, type PartnerTeamRouterOptions } from './router.js';
-export { JwtSessionAuthenticator, sessionCookieName, type Session, type SessionAuthenticator, type SessionTokenPolicy } from './session.js';
+export {
+  JwtSessionAuthenticator,
+  FirstSessionAuthenticator,
+  sessionCookieName,
+  cookieValue,
+  bearerTokenOf,
+  type Session,
+  type SessionAuthenticator,
+  type SessionTokenPolicy,
+} from './session.js';
+export {
+  JwksBearerAuthenticator,
+  directoryUserId,
+  providerTokenAlgorithms,
+  defaultProviderTokenAlgorithms,
+  type JwksBearerOptions,
+  type ProviderTokenAlgorithm,
+} from './jwks-bearer.js';
 export { CsrfTokens } from './csrf.js';
 export { minSecretLength } from './secret-key.js';
 export { helmetHeaders } from './security-headers.js';

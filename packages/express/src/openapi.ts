@@ -39,14 +39,19 @@ export interface OpenApiSecurity {
   readonly csrfRequired: boolean;
 }
 
-/** The partner surface: the portal's session (cookie or bearer), CSRF on every mutation. */
+/** The partner surface: a session cookie (CSRF on every mutation) or a bearer token (no CSRF). */
 export const partnerSecurity: OpenApiSecurity = {
   schemes: {
-    sessionCookie: { type: 'apiKey', in: 'cookie', name: 'partner_session' },
-    bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+    sessionCookie: { type: 'apiKey', in: 'cookie', name: 'partner_session', description: 'The session cookie (the portal’s, or the bundled server’s own after OpenID Connect sign-in); mutations need X-CSRF-Token' },
+    bearer: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'A session token of the portal, or an access token of the identity provider (when the server is configured for one); no X-CSRF-Token needed',
+    },
   },
   requirement: [{ sessionCookie: [] }, { bearer: [] }],
-  csrfRequired: true,
+  csrfRequired: false,
 };
 
 const header = (description: string, schema: JsonSchema) => ({ required: true, description, schema });

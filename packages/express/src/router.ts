@@ -85,7 +85,10 @@ export function createPartnerTeamRouter(options: PartnerTeamRouterOptions): Rout
         s.who = { userId: found.userId };
       }
       if (isMutation) {
-        if (!csrf.verify(session.sessionId, req.headers['x-csrf-token'])) {
+        // A bearer token only ever comes from the Authorization header, which no browser sends on its
+        // own: such a request cannot be forged cross-site, so it needs no CSRF token. Every other
+        // credential (the session cookie) does.
+        if (session.credential !== 'bearer' && !csrf.verify(session.sessionId, req.headers['x-csrf-token'])) {
           throw new HttpProblem('csrf_failed', 'Send the X-CSRF-Token that GET /me returned for this session');
         }
         const wait = limiter?.hit(session.userId) ?? 0;

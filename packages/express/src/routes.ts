@@ -2,7 +2,7 @@ import { NotAPartnerMemberError, StoreUnavailableError, type PartnerTeam } from 
 import type { z } from 'zod';
 import type { CsrfTokens } from './csrf.js';
 import type { ProblemCode, WithProblemExtensions } from './problem.js';
-import { auditEventJson, invitationJson, memberJson } from './serialisation.js';
+import { auditEventJson, invitationJson, issuedInvitationJson, memberJson } from './serialisation.js';
 import * as schemas from './schemas.js';
 import type { Session } from './session.js';
 
@@ -216,11 +216,16 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       params: schemas.noParams,
       query: schemas.noQuery,
       body: schemas.inviteBody,
-      success: { status: 201, description: 'The invitation (never its token)', schema: schemas.invitationResponse, headers: { Location: 'the invitation, relative to /invitations' } },
+      success: {
+        status: 201,
+        description: 'The invitation (never its token) and whether its email went out (`delivery`): when it `failed`, the invitation exists all the same and POST /invitations/{invitationId}/resend sends a new link',
+        schema: schemas.issuedInvitationResponse,
+        headers: { Location: 'the invitation, relative to /invitations' },
+      },
       problems: [...mutationProblems, 'invitations_disabled', 'already_member', 'invitation_pending', 'too_many_pending_invitations', 'payload_too_large', 'unsupported_media_type'],
       handle: async (input) => {
         const invitation = await team.inviteUser.execute({ ...actor(input), email: input.body.email, role: input.body.role });
-        return { status: 201, body: invitationJson(invitation), headers: { Location: `invitations/${invitation.id}` } };
+        return { status: 201, body: issuedInvitationJson(invitation), headers: { Location: `invitations/${invitation.id}` } };
       },
     }),
     route({
@@ -273,11 +278,15 @@ export function partnerTeamRoutes({ team, csrf, ready }: RouteDependencies): Rou
       authenticated: true,
       params: schemas.invitationIdParams,
       query: schemas.noQuery,
-      success: { status: 200, description: 'The invitation with its renewed expiry (never its token)', schema: schemas.invitationResponse },
+      success: {
+        status: 200,
+        description: 'The invitation with its renewed expiry (never its token) and whether the new link went out (`delivery`; when it `failed`, resend again)',
+        schema: schemas.issuedInvitationResponse,
+      },
       problems: [...mutationProblems, 'invitations_disabled', 'invitation_not_found', 'invitation_expired'],
       handle: async (input) => ({
         status: 200,
-        body: invitationJson(await team.resendInvitation.execute({ ...actor(input), invitationId: input.params.invitationId })),
+        body: issuedInvitationJson(await team.resendInvitation.execute({ ...actor(input), invitationId: input.params.invitationId })),
       }),
     }),
     route({

@@ -129,6 +129,15 @@ export const invitationResponse = z.strictObject({
 
 export const invitationsResponse = z.strictObject({ items: z.array(invitationResponse) });
 
+/**
+ * An invitation just issued or reissued, with what became of its email: `sent` (a mail server took
+ * it), `queued` (written for a relay, or logged by a demo server), `failed` (not delivered: the
+ * invitation exists all the same; resend it).
+ */
+export const issuedInvitationResponse = invitationResponse.extend({
+  delivery: z.enum(['sent', 'queued', 'failed']).describe('sent: a mail server accepted the email; queued: written for later delivery (outbox, demo log); failed: not delivered — the invitation exists, resend it'),
+});
+
 export const acceptInvitationResponse = z.strictObject({
   organisation: z.strictObject({ id: identifier, name: z.string() }),
   role,

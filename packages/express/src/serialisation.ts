@@ -1,4 +1,4 @@
-import type { AuditEvent, InvitationView, MemberView } from '@partner-team/core';
+import type { AuditEvent, InvitationView, IssuedInvitation, MemberView } from '@partner-team/core';
 import { isoOf } from './iso-dates.js';
 
 // The one JSON form of each resource, whichever endpoint answers it; instants as ISO 8601.
@@ -19,6 +19,11 @@ export function memberJson(m: MemberView) {
 /** An invitation as admins see it: never its token or hash. */
 export function invitationJson(i: InvitationView) {
   return { id: i.id, email: i.email, role: i.role, invitedBy: i.invitedBy, createdAt: isoOf(i.createdAt), expiresAt: isoOf(i.expiresAt) };
+}
+
+/** An invitation just issued or reissued, and what became of its email. */
+export function issuedInvitationJson(i: IssuedInvitation) {
+  return { ...invitationJson(i), delivery: i.delivery };
 }
 
 /** An audit event on the partner surface: always of the reader's own organisation. */

@@ -8,14 +8,43 @@ import { secretKeyBytes } from './secret-key.js';
 export interface Session {
   readonly userId: string;
   readonly sessionId: string;
+  /**
+   * How the request presented its credential. `bearer`: the `Authorization` header, which a browser
+   * never sends on its own, so mutations need no CSRF token. Anything else (a cookie, or absent, as
+   * from an authenticator written before this field) is an ambient credential: every mutation must
+   * carry the `X-CSRF-Token` bound to `sessionId`.
+   */
+  readonly credential?: 'cookie' | 'bearer';
 }
 
 /**
  * Pluggable authentication: return the session of a request, or undefined when there is none or it
- * is not valid. Never throw for a bad credential; the router answers 401.
+ * is not valid. Never throw for a bad credential; the router answers 401. (A dependency that does
+ * not answer — an identity provider's key set — may throw an `HttpProblem('unavailable')`: 503.)
  */
 export interface SessionAuthenticator {
   authenticate(request: Request): Session | undefined | Promise<Session | undefined>;
+}
+
+/**
+ * Tries each authenticator in turn and answers the first session found: e.g. the server's own
+ * session cookie first, then a provider-issued bearer token. A credential one of them refuses does
+ * not stop the next from trying its own.
+ */
+export class FirstSessionAuthenticator implements SessionAuthenticator {
+  private readonly authenticators: readonly SessionAuthenticator[];
+
+  constructor(...authenticators: readonly SessionAuthenticator[]) {
+    this.authenticators = authenticators;
+  }
+
+  async authenticate(request: Request): Promise<Session | undefined> {
+    for (const authenticator of this.authenticators) {
+      const session = await authenticator.authenticate(request);
+      if (session !== undefined) return session;
+    }
+    return undefined;
+  }
 }
 
 export const sessionCookieName = 'partner_session';
@@ -86,9 +115,16 @@ export class JwtSessionAuthenticator implements SessionAuthenticator {
     this.maxLifetimeSeconds = policy.maxLifetimeSeconds ?? 24 * 60 * 60;
   }
 
+  /** The session of the `partner_session` cookie, else of an `Authorization: Bearer` token (then `credential: 'bearer'`). */
   authenticate(request: Request): Session | undefined {
-    const token = sessionTokenOf(request);
-    return token === undefined ? undefined : this.verify(token);
+    const cookie = cookieValue(request, sessionCookieName);
+    if (cookie !== undefined) {
+      const session = this.verify(cookie);
+      return session === undefined ? undefined : { ...session, credential: 'cookie' };
+    }
+    const bearer = bearerTokenOf(request);
+    const session = bearer === undefined ? undefined : this.verify(bearer);
+    return session === undefined ? undefined : { ...session, credential: 'bearer' };
   }
 
   /** The session in `token`, or undefined when it is malformed, badly signed or expired. */

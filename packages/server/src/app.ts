@@ -10,6 +10,7 @@ import {
   type CsrfTokens,
   type JwtSessionAuthenticator,
   type OperatorAuthenticator,
+  type SessionAuthenticator,
 } from '@partner-team/express';
 import { assetsDir, publicDir } from '@partner-team/web';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -18,41 +19,21 @@ import type { ServerConfig } from './config.js';
 import { TYPES } from './container.js';
 import { createDemoRouter } from './demo-sign-in.js';
 import type { Fixture } from './fixture.js';
+import { helmetPageHeaders } from './page-headers.js';
 import type { Persistence } from './persistence.js';
+import type { OidcSignIn } from './sign-in/oidc-sign-in.js';
 
 export const apiMountPath = '/api/partner-team';
 /** Where the AiDial support operations API is served (when OPERATIONS_TOKEN_SECRET is set). */
 export const operationsMountPath = '/api/operations';
 
-/**
- * The page loads only its own files and talks only to its own origin; no inline script or style is
- * allowed, so injected markup cannot run.
- */
-const pageHelmetOptions: NonNullable<Parameters<typeof helmetHeaders>[0]> = {
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:'],
-      connectSrc: ["'self'"],
-      frameAncestors: ["'none'"],
-      baseUri: ["'none'"],
-      formAction: ["'self'"],
-      objectSrc: ["'none'"],
-    },
-  },
-  frameguard: { action: 'deny' },
-  referrerPolicy: { policy: 'no-referrer' },
-};
 
 /** Compiled browser modules and their source maps only: not declarations or build info. */
 const assetPattern = /^\/[a-z0-9-]+\.js(\.map)?$/;
 
 /** Serves the Partner Team page: `index.html` and `styles.css` at `/`, its ES modules at `/assets/`. */
 function servePage(app: Express): void {
-  const headers = helmetHeaders(pageHelmetOptions);
+  const headers = helmetPageHeaders();
   const setHeaders = (res: Response) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     // No fingerprinted file names, so the browser must revalidate to pick up a new release.
@@ -83,7 +64,7 @@ export function createApp(container: Container): Express {
 
   const router = createPartnerTeamRouter({
     team: container.get<PartnerTeam>(TYPES.PartnerTeam),
-    sessions,
+    sessions: container.get<SessionAuthenticator>(TYPES.Authenticator),
     csrf: container.get<CsrfTokens>(TYPES.Csrf),
     logger,
     ready: () => persistence.ready(),
@@ -122,6 +103,9 @@ export function createApp(container: Container): Express {
     next();
   };
   app.use('/demo', withPlainHeaders);
+  if (config.oidc !== undefined) {
+    app.use('/auth', withPlainHeaders, container.get<OidcSignIn>(TYPES.OidcSignIn).router());
+  }
   if (config.demoMode) {
     app.use('/demo', createDemoRouter(container.get<Fixture>(TYPES.Fixture), sessions, config.publicBaseUrl.startsWith('https:')));
   }

@@ -12,14 +12,18 @@ import {
   type PartnerTeamPorts,
   type SupportOperations,
 } from '@partner-team/core';
-import { CsrfTokens, JwtOperatorAuthenticator, JwtSessionAuthenticator } from '@partner-team/express';
+import { CsrfTokens, FirstSessionAuthenticator, JwksBearerAuthenticator, JwtOperatorAuthenticator, JwtSessionAuthenticator, type SessionAuthenticator } from '@partner-team/express';
 import { RandomIds, Sha256InvitationTokens, SystemClock } from '@partner-team/node';
 import { Container } from 'inversify';
+import { ActivityRecorder, ActivityRecordingAuthenticator } from './activity-recorder.js';
 import { LoggingInvitationNotifier } from './adapters/invitation-delivery.js';
+import { SmtpInvitationNotifier } from './adapters/smtp-invitation-notifier.js';
 import { WinstonLogger } from './adapters/winston-logger.js';
 import type { ServerConfig } from './config.js';
 import { readFixture, type Fixture } from './fixture.js';
 import { createInMemoryPersistence, type Persistence } from './persistence.js';
+import { helmetPageHeaders } from './page-headers.js';
+import { OidcSignIn } from './sign-in/oidc-sign-in.js';
 
 /** Service identifiers of the container. */
 export const TYPES = {
@@ -38,6 +42,12 @@ export const TYPES = {
   /** Bound only when the operations API is configured (OPERATIONS_TOKEN_SECRET). */
   Operators: Symbol.for('partner-team.Operators'),
   OperationsCsrf: Symbol.for('partner-team.OperationsCsrf'),
+  /** Who a partner API request is: the session cookie (or the portal's HS256 token), then the provider's bearer token. */
+  Authenticator: Symbol.for('partner-team.Authenticator'),
+  /** Bound only when last-activity recording is on. */
+  ActivityRecorder: Symbol.for('partner-team.ActivityRecorder'),
+  /** Bound only when sign-in through an OpenID Connect provider is configured. */
+  OidcSignIn: Symbol.for('partner-team.OidcSignIn'),
 } as const;
 
 /** Replacements for tests and embedders (a fixed clock, a recording notifier, another store…). */
@@ -71,7 +81,8 @@ export async function createContainer(
   const clock = overrides.clock ?? new SystemClock();
   const ids = overrides.ids ?? new RandomIds();
   const tokens = overrides.tokens ?? new Sha256InvitationTokens();
-  const notifier = overrides.notifier ?? new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir, !config.production);
+  const logged = new LoggingInvitationNotifier(logger, config.publicBaseUrl, config.mailOutboxDir, !config.production);
+  const notifier = overrides.notifier ?? (config.smtp === undefined ? logged : new SmtpInvitationNotifier(config.smtp, config.publicBaseUrl, logger));
   let read: Fixture | undefined = overrides.fixture;
   const fixture = async (): Promise<Fixture> => (read ??= await readFixture(config.seedFile));
 
@@ -82,7 +93,8 @@ export async function createContainer(
     if (mongo === undefined) throw new Error('MONGODB_URI is set but no MongoDB adapter was provided');
     persistence = await mongo(config.mongodbUri, logger);
   } else {
-    persistence = await createInMemoryPersistence(await fixture(), { clock, ids, tokens, notifier, logger, source: config.seedFile });
+    // The seed's invitations are demo data: their links go to the log and outbox, never out by email.
+    persistence = await createInMemoryPersistence(await fixture(), { clock, ids, tokens, notifier: overrides.notifier ?? logged, logger, source: config.seedFile });
   }
 
   const container = new Container();
@@ -132,6 +144,48 @@ export async function createContainer(
     .bind<CsrfTokens>(TYPES.Csrf)
     .toResolvedValue((c: ServerConfig) => new CsrfTokens(c.sessionSecret), [TYPES.Config])
     .inSingletonScope();
+  const sessions = container.get<JwtSessionAuthenticator>(TYPES.Sessions);
+  const recorder = config.activity === undefined ? undefined : new ActivityRecorder(persistence.users, clock, logger, { intervalMs: config.activity.intervalMs });
+  if (recorder !== undefined) container.bind<ActivityRecorder>(TYPES.ActivityRecorder).toConstantValue(recorder);
+  let authenticator: SessionAuthenticator = sessions;
+  if (config.oidc !== undefined) {
+    const oidc = config.oidc;
+    const signIn = new OidcSignIn({
+      config: oidc,
+      sessions,
+      authenticate: sessions,
+      csrf: container.get<CsrfTokens>(TYPES.Csrf),
+      users: persistence.users,
+      clock,
+      logger,
+      secret: config.sessionSecret,
+      secureCookies: config.secureCookies,
+      pageHeaders: helmetPageHeaders(),
+      ...(recorder === undefined ? {} : { onSignedIn: (userId: string) => { recorder.written(userId); } }),
+    });
+    container.bind<OidcSignIn>(TYPES.OidcSignIn).toConstantValue(signIn);
+    if (oidc.bearer !== undefined) {
+      const bearer = new JwksBearerAuthenticator({
+        issuer: oidc.issuer,
+        audience: oidc.bearer.audience,
+        // The provider's key set, from its discovery document (fetched when the first token arrives).
+        jwksUri: async () => {
+          const uri = (await signIn.provider()).serverMetadata().jwks_uri;
+          if (uri === undefined) throw new Error('the identity provider publishes no jwks_uri');
+          return new URL(uri);
+        },
+        algorithms: oidc.bearer.algorithms,
+        userClaim: oidc.userClaim,
+        sessionClaim: oidc.sessionClaim,
+        ...(oidc.bearer.type === undefined ? {} : { requiredType: oidc.bearer.type }),
+        cooldownMs: oidc.bearer.cooldownMs,
+        cacheMaxAgeMs: oidc.bearer.cacheMaxAgeMs,
+        logger,
+      });
+      authenticator = new FirstSessionAuthenticator(sessions, bearer);
+    }
+  }
+  container.bind<SessionAuthenticator>(TYPES.Authenticator).toConstantValue(recorder === undefined ? authenticator : new ActivityRecordingAuthenticator(authenticator, recorder));
   return container;
 }
 

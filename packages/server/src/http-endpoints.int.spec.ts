@@ -112,7 +112,7 @@ describe('HTTP API: every endpoint and every error code, against a started serve
     it('POST /invitations creates an invitation without its token; GET lists it; DELETE revokes it', async function () {
       const ada = await server.signIn('ada');
       const created = await ada.post('/invitations', { email: 'New.Person@Example.test', role: 'partner_admin' });
-      const invitation = expectBody(created, 201, schemas.invitationResponse);
+      const invitation = expectBody(created, 201, schemas.issuedInvitationResponse);
       expect(invitation).to.include({ email: 'new.person@example.test', role: 'partner_admin', invitedBy: 'ada' });
       expect(created.headers.get('location')).to.equal(`invitations/${invitation.id}`);
       const token = server.notifier.tokenFor('new.person@example.test');
@@ -127,10 +127,10 @@ describe('HTTP API: every endpoint and every error code, against a started serve
 
     it('POST /invitations/:id/resend sends a fresh link: the old token dies, the new one admits, the expiry is renewed', async function () {
       const ada = await server.signIn('ada');
-      const invitation = expectBody(await ada.post('/invitations', { email: 'again@example.test', role: 'partner_user' }), 201, schemas.invitationResponse);
+      const invitation = expectBody(await ada.post('/invitations', { email: 'again@example.test', role: 'partner_user' }), 201, schemas.issuedInvitationResponse);
       const first = server.notifier.tokenFor('again@example.test');
       server.clock.advance(2 * day);
-      const resent = expectBody(await ada.post(`/invitations/${invitation.id}/resend`), 200, schemas.invitationResponse);
+      const resent = expectBody(await ada.post(`/invitations/${invitation.id}/resend`), 200, schemas.issuedInvitationResponse);
       expect(resent).to.deep.equal({ ...invitation, expiresAt: new Date(server.clock.now().getTime() + 7 * day).toISOString() });
       const second = server.notifier.tokenFor('again@example.test');
       expect(second).to.be.a('string').and.not.equal(first);
@@ -283,7 +283,7 @@ describe('HTTP API: every endpoint and every error code, against a started serve
         expectProblem(await ada.post('/invitations', { email: 'lost@example.test', role: 'partner_user' }), 'invitation_pending');
         const pending = expectBody(await ada.get('/invitations'), 200, schemas.invitationsResponse).items.find((i) => i.email === 'lost@example.test');
         expect(pending, 'the invitation exists').not.to.equal(undefined);
-        expectBody(await ada.post(`/invitations/${pending?.id ?? ''}/resend`), 200, schemas.invitationResponse);
+        expectBody(await ada.post(`/invitations/${pending?.id ?? ''}/resend`), 200, schemas.issuedInvitationResponse);
         const token = lossy.notifier.tokenFor('lost@example.test');
         expect(token).to.be.a('string');
         lossy.store.putUser({ id: 'lost', name: 'Lost', email: 'lost@example.test', mfaEnabled: false, lastActiveAt: null });
@@ -324,7 +324,7 @@ describe('HTTP API: every endpoint and every error code, against a started serve
 
       expectProblem(await (await server.signIn('fay')).delete('/members/eve'), 'last_admin');
       const ada = await server.signIn('ada');
-      const invitation = expectBody(await ada.post('/invitations', { email: 'late@example.test', role: 'partner_user' }), 201, schemas.invitationResponse);
+      const invitation = expectBody(await ada.post('/invitations', { email: 'late@example.test', role: 'partner_user' }), 201, schemas.issuedInvitationResponse);
       server.clock.advance(8 * day);
       expectProblem(await ada.delete(`/invitations/${invitation.id}`), 'invitation_expired');
     });

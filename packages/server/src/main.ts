@@ -4,6 +4,7 @@ import { StoreUnavailableError } from '@partner-team/core';
 import { MongoPersistence } from '@partner-team/mongodb';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import type { ActivityRecorder } from './activity-recorder.js';
 import { createContainer, randomSessionSecret, TYPES } from './container.js';
 import { FixtureError } from './fixture.js';
 import { createHttpServer, listen, StartupError } from './http-server.js';
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`,
     store: persistence.kind,
     demoMode: config.demoMode,
+    signIn: config.oidc === undefined ? (config.demoMode ? 'demo' : 'portal session') : `oidc ${config.oidc.issuer}`,
+    invitationEmail: config.smtp === undefined ? (config.mailOutboxDir === undefined ? 'log' : 'outbox') : 'smtp',
+    activityRecording: config.activity !== undefined,
     pid: process.pid,
   });
   let stopping = false;
@@ -67,7 +71,11 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     server.close(() => {
       clearTimeout(deadline);
-      void persistence.close().finally(() => process.exit(0));
+      // Last activity seen since the last write goes out before the store closes.
+      const recorder = container.isBound(TYPES.ActivityRecorder) ? container.get<ActivityRecorder>(TYPES.ActivityRecorder) : undefined;
+      void (recorder?.flush() ?? Promise.resolve())
+        .then(() => persistence.close())
+        .finally(() => process.exit(0));
     });
     server.closeIdleConnections();
   };

@@ -4,6 +4,8 @@ import type { InvitationMessage, InvitationNotifier } from '@partner-team/core';
 export class RecordingNotifier implements InvitationNotifier {
   readonly delivered: InvitationMessage[] = [];
   failWith: Error | undefined;
+  /** What a resolved delivery means (see `InvitationNotifier.outcome`); `sent` unless set. */
+  outcome: 'sent' | 'queued' = 'sent';
 
   deliver(message: InvitationMessage): Promise<void> {
     if (this.failWith !== undefined) return Promise.reject(this.failWith);

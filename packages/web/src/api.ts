@@ -1,4 +1,4 @@
-import type { AcceptedInvitation, AssignedClient, DemoUser, Invitation, Me, MemberPage, MemberSort, Role, SortOrder, Member } from './types.js';
+import type { AcceptedInvitation, AssignedClient, DemoUser, Invitation, IssuedInvitation, Me, MemberPage, MemberSort, Role, SignInProvider, SortOrder, Member } from './types.js';
 
 const apiBase = '/api/partner-team';
 
@@ -119,11 +119,40 @@ export const api = {
   changeRole: (userId: string, role: Role) => send<Member>('PATCH', `${apiBase}/members/${encode(userId)}`, { role }),
   removeMember: (userId: string) => send<undefined>('DELETE', `${apiBase}/members/${encode(userId)}`),
   invitations: () => send<{ items: Invitation[] }>('GET', `${apiBase}/invitations`),
-  invite: (email: string, role: Role) => send<Invitation>('POST', `${apiBase}/invitations`, { email, role }),
+  invite: (email: string, role: Role) => send<IssuedInvitation>('POST', `${apiBase}/invitations`, { email, role }),
   revokeInvitation: (id: string) => send<undefined>('DELETE', `${apiBase}/invitations/${encode(id)}`),
-  resendInvitation: (id: string) => send<Invitation>('POST', `${apiBase}/invitations/${encode(id)}/resend`),
+  resendInvitation: (id: string) => send<IssuedInvitation>('POST', `${apiBase}/invitations/${encode(id)}/resend`),
   acceptInvitation: (token: string) => send<AcceptedInvitation>('POST', `${apiBase}/invitations/accept`, { token }),
   demoUsers: () => send<{ items: DemoUser[] }>('GET', '/demo/users'),
   demoSignIn: (userId: string) => send<unknown>('POST', '/demo/sign-in', { userId }),
   demoSignOut: () => send<undefined>('POST', '/demo/sign-out'),
+  /** The identity provider the server signs people in with; a 404 problem when it has none. */
+  signInProvider: () => send<SignInProvider>('GET', '/auth/provider'),
+  /** Ends the server's session; answers where to send the browser (the provider's sign-out, or the page). */
+  signOut: () => send<{ location: string }>('POST', '/auth/logout'),
+};
+
+const pendingInvitationKey = 'partner-team.pending-invitation';
+
+/**
+ * Keeps an invitation token across a sign-in through the identity provider (the page is left and
+ * loaded again): in this tab's session storage only, taken out again as soon as the page is back.
+ */
+export const pendingInvitation = {
+  keep(token: string): void {
+    try {
+      sessionStorage.setItem(pendingInvitationKey, token);
+    } catch {
+      // Storage disabled: the user opens the link again after signing in.
+    }
+  },
+  take(): string | undefined {
+    try {
+      const token = sessionStorage.getItem(pendingInvitationKey) ?? undefined;
+      sessionStorage.removeItem(pendingInvitationKey);
+      return token;
+    } catch {
+      return undefined;
+    }
+  },
 };

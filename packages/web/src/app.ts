@@ -1,5 +1,5 @@
 import { acceptOffer } from './accept-invitation.js';
-import { api, ApiProblem, rememberCsrfToken } from './api.js';
+import { api, ApiProblem, pendingInvitation, rememberCsrfToken } from './api.js';
 import type { ProblemHandler } from './app-context.js';
 import { createMyClients } from './clients.js';
 import { h, replaceChildren, type Child } from './dom.js';
@@ -27,8 +27,11 @@ const pageNotice = new Notice(byId('page-notice', HTMLDivElement));
 /** An invitation token from an accept link, held only in memory once it is out of the address bar. */
 let invitationToken: string | undefined;
 let demoMode: Promise<boolean> | undefined;
+let providerSignIn: Promise<boolean> | undefined;
 
 function takeInvitationToken(): void {
+  // Back from signing in at the identity provider with an invitation link opened before.
+  invitationToken = pendingInvitation.take();
   const match = /^#accept=([A-Za-z0-9_%-]+)$/.exec(window.location.hash);
   if (match?.[1] === undefined) return;
   // Out of the address bar and history, so that it is not bookmarked, shared or reused by accident.
@@ -46,6 +49,14 @@ function isDemoMode(): Promise<boolean> {
     () => false,
   );
   return demoMode;
+}
+
+function hasProviderSignIn(): Promise<boolean> {
+  providerSignIn ??= api.signInProvider().then(
+    () => true,
+    () => false,
+  );
+  return providerSignIn;
 }
 
 interface Announcement {
@@ -92,22 +103,30 @@ function showSignedOut(reason: string | undefined): void {
   void renderSignIn(view, {
     reason,
     invitationWaiting: invitationToken !== undefined,
+    invitationToken,
     onSignedIn: () => void start(undefined, true),
   });
 }
 
 function renderAccount(me: Me | undefined): void {
   const signOut = h('button', { type: 'button', class: 'button button-small button-on-dark', hidden: true }, 'Sign out');
+  const failed = (error: unknown) => {
+    pageNotice.show(error instanceof ApiProblem ? messageFor(error) : 'Sign-out failed.', 'error');
+  };
   signOut.addEventListener('click', () => {
-    api.demoSignOut().then(
-      () => void start({ text: 'You are signed out.', tone: 'info' }, true),
-      (error: unknown) => {
-        pageNotice.show(error instanceof ApiProblem ? messageFor(error) : 'Sign-out failed.', 'error');
-      },
-    );
+    void hasProviderSignIn().then((provider) => {
+      if (provider) {
+        // The server ends its session; the provider ends its own and sends the browser back here.
+        api.signOut().then(({ location }) => {
+          window.location.assign(location);
+        }, failed);
+      } else {
+        api.demoSignOut().then(() => void start({ text: 'You are signed out.', tone: 'info' }, true), failed);
+      }
+    });
   });
-  void isDemoMode().then((demo) => {
-    signOut.hidden = !demo;
+  void Promise.all([isDemoMode(), hasProviderSignIn()]).then(([demo, provider]) => {
+    signOut.hidden = !demo && !provider;
   });
   const who =
     me === undefined

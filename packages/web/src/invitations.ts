@@ -117,7 +117,14 @@ export class Invitations {
     try {
       const invitation = await api.invite(email, role);
       done();
-      notice.show(`Invitation sent to ${invitation.email} as ${roleLabel(invitation.role).toLowerCase()}. It expires on ${formatDate(invitation.expiresAt)}.`, 'success');
+      const as = `as ${roleLabel(invitation.role).toLowerCase()}`;
+      if (invitation.delivery === 'failed') {
+        notice.show(`The invitation for ${invitation.email} ${as} was created, but its email could not be sent. Use Resend in the pending invitations below to try again.`, 'error');
+      } else if (invitation.delivery === 'queued') {
+        notice.show(`Invitation created for ${invitation.email} ${as}; its link is queued for delivery. It expires on ${formatDate(invitation.expiresAt)}.`, 'success');
+      } else {
+        notice.show(`Invitation sent to ${invitation.email} ${as}. It expires on ${formatDate(invitation.expiresAt)}.`, 'success');
+      }
       await this.reload();
     } catch (error: unknown) {
       if (!(error instanceof ApiProblem)) throw error;
@@ -203,10 +210,14 @@ export class Invitations {
     this.pendingNotice.clear();
     try {
       const resent = await api.resendInvitation(invitation.id);
-      this.pendingNotice.show(
-        `A new link was sent to ${resent.email}; the previous link no longer works. It expires on ${formatDate(resent.expiresAt)}.`,
-        'success',
-      );
+      if (resent.delivery === 'failed') {
+        this.pendingNotice.show(`A new link was made for ${resent.email} (the previous one no longer works), but its email could not be sent. Try Resend again later.`, 'error');
+      } else {
+        this.pendingNotice.show(
+          `A new link was ${resent.delivery === 'queued' ? 'queued for' : 'sent to'} ${resent.email}; the previous link no longer works. It expires on ${formatDate(resent.expiresAt)}.`,
+          'success',
+        );
+      }
     } catch (error: unknown) {
       if (!(error instanceof ApiProblem)) throw error;
       if (this.options.onProblem(error)) return;

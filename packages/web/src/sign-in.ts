@@ -1,4 +1,4 @@
-import { api, ApiProblem } from './api.js';
+import { api, ApiProblem, pendingInvitation } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { roleLabel, statusLabel } from './format.js';
 import { messageFor } from './messages.js';
@@ -9,7 +9,31 @@ export interface SignInOptions {
   /** Why the user sees this (e.g. their session ended), shown above the picker. */
   readonly reason: string | undefined;
   readonly invitationWaiting: boolean;
+  /** The invitation token of the link that opened the page, kept across a sign-in through the provider. */
+  readonly invitationToken: string | undefined;
   readonly onSignedIn: () => void;
+}
+
+/** The sign-in button of the portal's identity provider, or null when the server has none. */
+async function providerSignIn(options: SignInOptions): Promise<HTMLElement | null> {
+  let provider;
+  try {
+    provider = await api.signInProvider();
+  } catch (error: unknown) {
+    if (error instanceof ApiProblem) return null;
+    throw error;
+  }
+  const link = h('a', { class: 'button button-primary', id: 'provider-sign-in', href: `${provider.loginUrl}?returnTo=${encodeURIComponent('/')}` }, `Sign in with ${provider.name}`);
+  link.addEventListener('click', () => {
+    if (options.invitationToken !== undefined) pendingInvitation.keep(options.invitationToken);
+  });
+  return h(
+    'div',
+    { class: 'stack' },
+    h('p', {}, 'Sign in through the portal to manage your partner team.'),
+    options.invitationWaiting && h('p', { class: 'callout' }, 'Sign in as the person the invitation was sent to; you can accept it when you are back.'),
+    h('p', {}, link),
+  );
 }
 
 /** The demo sign-in picker, or, where the server has no demo sign-in (production), a pointer to the portal. */
@@ -20,12 +44,15 @@ export async function renderSignIn(container: HTMLElement, options: SignInOption
   const section = h('section', { class: 'card', id: 'sign-in', 'aria-labelledby': 'sign-in-heading' }, heading, notice.element, body);
   replaceChildren(container, section);
   if (options.reason !== undefined) notice.show(options.reason, 'info');
+  const provider = await providerSignIn(options);
   let users: readonly DemoUser[];
   try {
     users = (await api.demoUsers()).items;
   } catch (error: unknown) {
     if (!(error instanceof ApiProblem)) throw error;
-    if (error.status === 404) {
+    if (provider !== null) {
+      replaceChildren(body, provider);
+    } else if (error.status === 404) {
       replaceChildren(
         body,
         h('p', {}, 'Sign in through the portal to manage your partner team.'),
@@ -38,6 +65,7 @@ export async function renderSignIn(container: HTMLElement, options: SignInOption
   }
   replaceChildren(
     body,
+    provider,
     h('p', { class: 'section-hint' }, 'This server runs in demo mode: choose a person to see the page as they would. A real portal signs people in itself.'),
     options.invitationWaiting && h('p', { class: 'callout' }, 'Sign in as the person the invitation was sent to, then accept it.'),
     ...groups(users).map((group) => groupSection(group, notice, options.onSignedIn)),

@@ -63,6 +63,18 @@ export interface Invitation {
   readonly expiresAt: string;
 }
 
+/** An invitation just issued or reissued, with what became of its email. */
+export interface IssuedInvitation extends Invitation {
+  /** `sent`: a mail server took it; `queued`: written for later delivery; `failed`: not delivered (resend it). */
+  readonly delivery: 'sent' | 'queued' | 'failed';
+}
+
+/** The identity provider the server signs people in with (GET /auth/provider). */
+export interface SignInProvider {
+  readonly name: string;
+  readonly loginUrl: string;
+}
+
 export interface AcceptedInvitation {
   readonly organisation: { readonly id: string; readonly name: string };
   readonly role: Role;

@@ -9,6 +9,9 @@ import type { InvitationMessage, InvitationNotifier, Logger } from '@partner-tea
  * the URL fragment, which browsers never send to a server, so it cannot leak into access logs.
  */
 export class LoggingInvitationNotifier implements InvitationNotifier {
+  /** Nothing is sent: the link waits in the log or the outbox for someone to pass it on. */
+  readonly outcome = 'queued' as const;
+
   /** `logLinks`: write the accept link to the log (development only; production uses the outbox). */
   constructor(
     private readonly logger: Logger,

@@ -218,6 +218,9 @@ export class TestServer {
       DEMO_SIGN_IN: 'on',
       TRUST_REQUEST_ID: 'on',
       OPERATIONS_TOKEN_SECRET: testOperationsSecret,
+      // Requests do not write last activity here (the suites compare whole stores before and after);
+      // the portal suites test recording (portal-server.ts).
+      ACTIVITY_RECORDING: 'off',
       ...options.env,
     };
     // An empty value unsets a variable (OPERATIONS_TOKEN_SECRET: '' serves no operations API).

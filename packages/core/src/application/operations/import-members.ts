@@ -7,7 +7,7 @@ import { parseIdentifier } from '../../domain/shared/identifier.js';
 import type { RetryPolicy } from '../conflict-retry.js';
 import { mutateOrganisation } from '../organisation-mutation.js';
 import type { PartnerTeamPorts } from '../partner-team-ports.js';
-import { invitationMessage } from '../ports/invitation-notifier.js';
+import { deliverInvitation, invitationMessage } from '../ports/invitation-notifier.js';
 import { defaultInvitationTtlMs } from '../use-cases/invite-user.js';
 import { viewInvitation, type InvitationView } from '../use-cases/invitation-view.js';
 import { checkSupportActor, type SupportActor } from './support-actor.js';
@@ -102,13 +102,11 @@ export class ImportMembers {
       organisation.importMembers(context, members, imported);
       return { profile: organisation.getProfile(), invitations: imported.map((i) => organisation.invitation(i.invitationId)).filter((i) => i !== undefined) };
     });
+    const inviters = invitations.length === 0 ? [] : await this.ports.users.findByIds([...new Set(invitations.map((i) => i.invitedBy))]);
     for (const invitation of invitations) {
       const token = issued.find((i) => i.invitationId === invitation.id)?.token ?? '';
-      try {
-        await this.ports.notifier.deliver(invitationMessage(profile, invitation, token));
-      } catch (error: unknown) {
-        this.ports.logger.error('invitation delivery failed', { invitationId: invitation.id, error: error instanceof Error ? error.name : 'unknown' });
-      }
+      const inviterName = inviters.find((u) => u.id === invitation.invitedBy)?.name ?? null;
+      await deliverInvitation(this.ports.notifier, this.ports.logger, invitationMessage(profile, invitation, token, inviterName));
     }
     return { members: members.length, invitations: invitations.map(viewInvitation) };
   }

@@ -30,9 +30,10 @@ describe('InviteUser', function () {
       invitedBy: 'ada',
       createdAt: team.clock.now(),
       expiresAt: new Date(team.clock.now().getTime() + 7 * day),
+      delivery: 'sent',
     });
     expect(team.notifier.delivered).to.have.length(1);
-    expect(team.notifier.delivered[0]).to.include({ organisationId: 'acme', organisationName: 'Acme', email: 'new.person@example.test', token: team.tokens.issued[0] });
+    expect(team.notifier.delivered[0]).to.include({ organisationId: 'acme', organisationName: 'Acme', email: 'new.person@example.test', token: team.tokens.issued[0], invitedBy: 'ada', inviterName: 'Ada Lovelace' });
     expect(team.auditEvents('acme').map((e) => [e.action, e.actorUserId, e.invitationId, e.requestId])).to.deep.equal([
       ['invitation.created', 'ada', 'inv-0001', 'r1'],
     ]);
@@ -162,11 +163,19 @@ describe('InviteUser', function () {
 
   it('keeps the invitation when delivery fails, and logs the failure without the token', async function () {
     const team = await givenTeam(acme());
-    team.notifier.failWith = new Error('smtp down');
+    team.notifier.failWith = Object.assign(new Error('smtp down'), { code: 'ESOCKET' });
     const invitation = await team.invite({ actor: ada, email: 'x@example.test' });
+    expect(invitation.delivery).to.equal('failed');
+    expect(team.logger.lines.find((l) => l.level === 'error')?.fields).to.deep.equal({ invitationId: invitation.id, error: 'Error', code: 'ESOCKET' });
     expect((await team.useCases.listPendingInvitations.execute({ actorUserId: 'ada' })).items.map((i) => i.id)).to.deep.equal([invitation.id]);
     expect(team.logger.lines.filter((l) => l.level === 'error').map((l) => l.message)).to.deep.equal(['invitation delivery failed']);
     expect(JSON.stringify(team.logger.lines)).not.to.include(team.tokens.issued[0]!);
+  });
+
+  it('answers queued when the notifier only queues the message (an outbox, a log)', async function () {
+    const team = await givenTeam(acme());
+    team.notifier.outcome = 'queued';
+    expect((await team.invite({ actor: ada, email: 'x@example.test' })).delivery).to.equal('queued');
   });
 
   it('uses the organisation of the actor, whatever else is stored', async function () {

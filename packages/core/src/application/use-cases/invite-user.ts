@@ -4,8 +4,13 @@ import { ValidationError } from '../../domain/shared/errors.js';
 import type { RetryPolicy } from '../conflict-retry.js';
 import { mutateActorOrganisation } from '../organisation-mutation.js';
 import type { Actor, PartnerTeamPorts } from '../partner-team-ports.js';
-import { invitationMessage } from '../ports/invitation-notifier.js';
+import { deliverInvitation, invitationMessage, type InvitationDelivery } from '../ports/invitation-notifier.js';
 import { viewInvitation, type InvitationView } from './invitation-view.js';
+
+/** An invitation just issued (or reissued), and what became of its message. */
+export interface IssuedInvitation extends InvitationView {
+  readonly delivery: InvitationDelivery;
+}
 
 export const defaultInvitationTtlMs = 7 * 24 * 60 * 60 * 1000;
 
@@ -17,7 +22,8 @@ type InvitePorts = Pick<
 /**
  * A partner_admin invites an email address with a role. The token is issued here, only its hash is
  * stored, and the raw token goes to the notifier alone. A delivery failure is logged (without the
- * token) and does not undo the invitation: the admin can resend it (a new link, the old one dead).
+ * token) and does not undo the invitation: the answer says `delivery: 'failed'` and the admin can
+ * resend it (a new link, the old one dead). The message names the inviter as the directory knows them.
  *
  * @throws `ValidationError` for a malformed email or role, and every error of
  *   `PartnerOrganisation.inviteUser`.
@@ -29,12 +35,12 @@ export class InviteUser {
     private readonly ttlMs: number = defaultInvitationTtlMs,
   ) {}
 
-  async execute(input: Actor & { readonly email: string; readonly role: PartnerRole }): Promise<InvitationView> {
+  async execute(input: Actor & { readonly email: string; readonly role: PartnerRole }): Promise<IssuedInvitation> {
     const email = normaliseEmail(input.email);
     if (!isPartnerRole(input.role)) {
       throw new ValidationError('role must be partner_admin or partner_user', [{ path: 'role', message: 'unknown role' }]);
     }
-    const invitee = await this.ports.users.findByEmail(email);
+    const [invitee, inviter] = await Promise.all([this.ports.users.findByEmail(email), this.ports.users.findById(input.actorUserId)]);
     const { token, hash } = this.ports.tokens.issue();
     const invitationId = this.ports.ids.next('invitation');
     const { invitation, organisation } = await mutateActorOrganisation(this.ports, this.retry, input, invitee === undefined ? [] : [invitee.id], (organisation, context) => ({
@@ -48,14 +54,7 @@ export class InviteUser {
       }),
       organisation: organisation.getProfile(),
     }));
-    try {
-      await this.ports.notifier.deliver(invitationMessage(organisation, invitation, token));
-    } catch (error: unknown) {
-      this.ports.logger.error('invitation delivery failed', {
-        invitationId: invitation.id,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
-    }
-    return viewInvitation(invitation);
+    const delivery = await deliverInvitation(this.ports.notifier, this.ports.logger, invitationMessage(organisation, invitation, token, inviter?.name ?? null));
+    return { ...viewInvitation(invitation), delivery };
   }
 }

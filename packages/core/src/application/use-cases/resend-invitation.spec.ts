@@ -24,11 +24,12 @@ describe('ResendInvitation', function () {
 
     const resent = await team.useCases.resendInvitation.execute({ actorUserId: 'bob', invitationId: invitation.id, requestId: 'r-resend' });
 
-    expect(resent).to.deep.equal({ ...invitation, expiresAt: new Date(team.clock.now().getTime() + 7 * day) });
+    expect(resent).to.deep.equal({ ...invitation, expiresAt: new Date(team.clock.now().getTime() + 7 * day), delivery: 'sent' });
     expect(team.notifier.delivered).to.have.length(2);
     const second = team.notifier.tokenFor(gus.email)!;
     expect(second).to.equal(team.tokens.issued[1]).and.not.equal(first);
-    expect(team.notifier.delivered[1]).to.include({ invitationId: invitation.id, organisationName: 'Acme', email: gus.email, role: 'partner_user' });
+    // The invitation's inviter (ada), not the admin who resent it (bob): the inviter does not change.
+    expect(team.notifier.delivered[1]).to.include({ invitationId: invitation.id, organisationName: 'Acme', email: gus.email, role: 'partner_user', invitedBy: 'ada', inviterName: 'Ada Lovelace' });
     expect(team.notifier.delivered[1]?.expiresAt).to.deep.equal(resent.expiresAt);
     expect(team.auditEvents('acme').map((e) => [e.action, e.actorUserId, e.invitationId, e.targetUserId, e.requestId])).to.deep.equal([
       ['invitation.created', 'ada', invitation.id, null, null],
@@ -99,7 +100,7 @@ describe('ResendInvitation', function () {
     const team = await givenTeam(acme());
     const invitation = await team.invite({ actor: ada, email: gus.email });
     team.notifier.failWith = new Error('smtp down');
-    await team.resend({ actor: ada, invitationId: invitation.id });
+    expect((await team.resend({ actor: ada, invitationId: invitation.id })).delivery).to.equal('failed');
     const token = team.tokens.issued[1]!;
     expect(team.stateOf('acme').invitations.map((i) => i.tokenHash)).to.deep.equal([team.tokens.hash(token)]);
     expect(team.logger.lines.filter((l) => l.level === 'error').map((l) => [l.message, l.fields.invitationId])).to.deep.equal([['invitation delivery failed', invitation.id]]);
