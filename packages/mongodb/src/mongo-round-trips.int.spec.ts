@@ -70,6 +70,15 @@ describe('MongoDB adapter: what each question reads and writes', function () {
     expect(commands).to.deep.equal([], 'a member’s profile comes from the view just confirmed');
   });
 
+  it('reads the profile of someone this process has not met as a member with one read of their users document', async function () {
+    // dee belongs to no organisation (an invitee about to accept), and this process never met her.
+    other = await freshPersistence({ databaseName: persistence.db.databaseName, clientOptions: { monitorCommands: true } });
+    const seen: string[] = [];
+    other.client.on('commandStarted', (event: CommandStartedEvent) => seen.push(`${event.commandName} ${String(event.command[event.commandName])}`));
+    expect((await other.users.findById('dee'))?.email).to.equal('dee@acme.example');
+    expect(seen).to.deep.equal(['find users']);
+  });
+
   it('loads a decision’s record with one read, and saves it with one insert into history, then its ring slot and head at once', async function () {
     const loaded = await persistence.organisations.loadForMember('ada', ['cy', 'zed']);
     expect(loaded?.members.get('cy')?.role).to.equal('partner_user');

@@ -51,8 +51,10 @@ export class MongoUserDirectory implements UserDirectory {
     // own membership check does): the view holds the profile, the same copy the roster shows. The
     // users document is read only otherwise: an `_id` equality is a scan of the collection on
     // FerretDB, and a PATCH would pay for the size of the directory (ADR 0006).
-    const { claim, cached } = await this.claims.latestCached(userId);
-    const view = cached && claim !== undefined && this.log.heldView(claim.o) !== undefined ? await this.log.recent(claim.o, this.freshnessMs) : undefined;
+    // Only a claim this process holds in its cache routes to a view: reading the claim here would be
+    // one more command in front of the users document.
+    const claim = this.claims.cachedLatest(userId);
+    const view = claim != null && this.log.heldView(claim.o) !== undefined ? await this.log.recent(claim.o, this.freshnessMs) : undefined;
     const held = view?.profileOf(userId);
     if (held !== undefined) return { id: userId, name: held.n, email: held.e, mfaEnabled: held.m, lastActiveAt: held.l };
     const doc = await guarded(() => this.c.users.findOne({ _id: userId }, { maxTimeMS }));
