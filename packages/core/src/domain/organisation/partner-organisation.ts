@@ -571,7 +571,7 @@ export class PartnerOrganisation {
     if (this.profile.bootstrapped) throw new AlreadyBootstrappedError(this.id);
     const before = this.membershipOf(firstAdminUserId);
     const admin: Membership = before === undefined ? { userId: firstAdminUserId, role: 'partner_admin', joinedAt: context.at } : { ...before, role: 'partner_admin' };
-    if (before?.role !== 'partner_admin') this.putMember(firstAdminUserId, admin);
+    if (before === undefined || !managesTeam(before.role)) this.putMember(firstAdminUserId, admin);
     this.profile = { ...this.profile, bootstrapped: true };
     this.profileChanged = true;
     this.recordSupport(context, 'organisation.bootstrapped', {
@@ -636,7 +636,7 @@ export class PartnerOrganisation {
     this.requireNotArchived();
     const member = this.membershipOf(userId);
     if (member === undefined) throw new MemberNotFoundError('No such member in this organisation');
-    if (member.role === 'partner_admin') throw new AlreadyPartnerAdminError();
+    if (managesTeam(member.role)) throw new AlreadyPartnerAdminError();
     const admin: Membership = { ...member, role: 'partner_admin' };
     this.putMember(userId, admin);
     this.recordSupport(context, 'member.admin_granted', {
@@ -684,7 +684,8 @@ export class PartnerOrganisation {
     }
     let pending = this.pendingCount(context.at);
     for (const invitation of invitations) {
-      if (this.membershipOf(invitation.invitedBy)?.role !== 'partner_admin') throw new ForbiddenError(`${invitation.invitedBy} is not a partner_admin of this organisation`);
+      const inviter = this.membershipOf(invitation.invitedBy);
+      if (inviter === undefined || !managesTeam(inviter.role)) throw new ForbiddenError(`${invitation.invitedBy} is not a partner_admin of this organisation`);
       if (invitation.inviteeUserId !== null && this.membershipOf(invitation.inviteeUserId) !== undefined) throw new AlreadyMemberError();
       const samePending = [...this.invitations.values()].filter((i) => i.email === invitation.email && i.status === 'pending');
       if (samePending.some((i) => effectiveInvitationStatus(i, context.at) === 'pending')) throw new InvitationPendingError();
