@@ -79,6 +79,18 @@ describe('MongoDB adapter: what each question reads and writes', function () {
     expect(seen).to.deep.equal(['find users']);
   });
 
+  it('answers the profile of a member of an organisation it just confirmed from that view, even for a member it never looked up', async function () {
+    // A PATCH on another process: the actor's membership check confirms the view, then the target's
+    // profile (a member whose claim that process never read) must not cost a read of the directory.
+    other = await freshPersistence({ databaseName: persistence.db.databaseName, clientOptions: { monitorCommands: true } });
+    const seen: string[] = [];
+    other.client.on('commandStarted', (event: CommandStartedEvent) => seen.push(`${event.commandName} ${String(event.command[event.commandName])}`));
+    expect((await other.memberships.findByUser('ada'))?.organisation.id).to.equal('acme');
+    seen.length = 0;
+    expect((await other.users.findById('cy'))?.email).to.equal('cy@acme.example');
+    expect(seen).to.deep.equal([]);
+  });
+
   it('loads a decision’s record with one read, and saves it with one insert into history, then its ring slot and head at once', async function () {
     const loaded = await persistence.organisations.loadForMember('ada', ['cy', 'zed']);
     expect(loaded?.members.get('cy')?.role).to.equal('partner_user');

@@ -105,6 +105,20 @@ export class OrganisationLog {
     return this.current(organisationId);
   }
 
+  /**
+   * The most recently confirmed of the views confirmed within `withinMs` that list `userId` as a
+   * member, without reading the store: a request's own membership check has just confirmed its
+   * organisation, so a decision about another member of it finds them here.
+   */
+  freshViewWithMember(userId: string, withinMs: number): OrganisationView | undefined {
+    const now = performance.now();
+    let found: OrganisationView | undefined;
+    for (const view of this.views.values()) {
+      if (now - view.verifiedAt <= withinMs && (found === undefined || view.verifiedAt > found.verifiedAt) && view.isMember(userId)) found = view;
+    }
+    return found;
+  }
+
   /** Views this process holds (for answers that may use any fresh one, such as a member's profile). */
   heldView(organisationId: string): OrganisationView | undefined {
     return this.views.get(organisationId);
