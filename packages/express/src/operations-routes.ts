@@ -6,7 +6,7 @@ import type { Operator, OperatorRole } from './operator-auth.js';
 import * as schemas from './operations-schemas.js';
 import { HttpProblem, type ProblemCode } from './problem.js';
 import type { RouteResult } from './routes.js';
-import { invitationJson, memberJson } from './serialisation.js';
+import { auditEventJson, invitationJson, memberJson } from './serialisation.js';
 import { noParams, noQuery } from './schemas.js';
 
 export interface OperationRouteInput<P, Q, B> {
@@ -42,22 +42,10 @@ const organisationJson = (o: OrganisationProfile) => ({ id: o.id, name: o.name, 
 const membershipJson = (m: Membership) => ({ userId: m.userId, role: m.role, joinedAt: isoOf(m.joinedAt) });
 const assignmentJson = (a: ClientAssignment) => ({ userId: a.userId, clientId: a.clientId, name: a.name });
 
-/** An audit event as support sees it: with its organisation (null: it belongs to none). */
+/** An audit event as support sees it: the partner surface's form, with its organisation (null: it belongs to none). */
 export function operationsAuditEventJson(e: AuditEvent) {
-  return {
-    id: e.id,
-    organisationId: e.organisationId,
-    action: e.action,
-    actorKind: e.actorKind,
-    actorUserId: e.actorUserId,
-    reason: e.reason,
-    targetUserId: e.targetUserId,
-    invitationId: e.invitationId,
-    before: e.before,
-    after: e.after,
-    at: isoOf(e.at),
-    requestId: e.requestId,
-  };
+  const { id, ...rest } = auditEventJson(e);
+  return { id, organisationId: e.organisationId, ...rest };
 }
 
 const read = ['unauthenticated', 'forbidden', 'validation_failed', 'rate_limited'] as const;
