@@ -37,7 +37,7 @@ export async function runMongo(baseUri) {
     outstanding += 1;
     const filter = event.command.filter ?? {};
     const shape = event.commandName === 'find' ? (typeof filter._id === 'string' ? ' (_id)' : ' (query)') : '';
-    commands.push(event.commandName === 'getMore' ? 'getMore' : `${event.commandName} ${event.command[event.commandName]}${shape}`);
+    commands.push(event.commandName === 'getMore' ? 'getMore' : `${event.commandName} ${String(event.command[event.commandName]).replace(/^organisation_recent_[0-9a-f]{2}$/, 'organisation_recent_<bucket>')}${shape}`);
   });
   try {
     const people = Array.from({ length: members }, (_, n) => person(n));

@@ -28,9 +28,14 @@ export interface Collections {
   readonly history: Collection<EntryDoc>;
   /** Each organisation's latest sequence number. */
   readonly heads: Collection<HeadDoc>;
-  /** Ring slots (the latest entries of each organisation) and snapshot pointers. */
-  readonly recent: Collection<SlotDoc>;
-  readonly snapshotPointers: Collection<SnapshotPointerDoc>;
+  /**
+   * The collection of `organisationId`'s ring slots (its latest entries) and snapshot pointer: one
+   * of {@link recentBuckets}, by a hash of the id. A slot write is a replace by `_id`, which FerretDB
+   * carries out as two scans of the whole table: spreading the slots over buckets keeps each scan to
+   * a small share of all organisations' slots (ADR 0006).
+   */
+  recent(organisationId: string): Collection<SlotDoc>;
+  snapshotPointers(organisationId: string): Collection<SnapshotPointerDoc>;
   /** Invitation token lookups. */
   readonly tokens: Collection<TokenDoc>;
   /** The whole state of each organisation at two recent points (cold loads start there). */
@@ -44,15 +49,30 @@ export interface Collections {
   readonly unscopedEvents: Collection<UnscopedEventDoc>;
 }
 
+/** How many collections hold the ring slots (`organisation_recent_00` … `_3f`). */
+export const recentBuckets = 64;
+
+/** The bucket of an organisation: FNV-1a of its id, modulo {@link recentBuckets}. */
+export function recentBucketOf(organisationId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < organisationId.length; i += 1) hash = Math.imul(hash ^ organisationId.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % recentBuckets;
+}
+
 export function collections(db: Db, prefix = ''): Collections {
-  const recent = db.collection(`${prefix}organisation_recent`);
+  const buckets = Array.from({ length: recentBuckets }, (_, n) => db.collection(`${prefix}organisation_recent_${n.toString(16).padStart(2, '0')}`));
+  const recent = (organisationId: string): Collection => {
+    const bucket = buckets[recentBucketOf(organisationId)];
+    if (bucket === undefined) throw new RangeError('no ring bucket');
+    return bucket;
+  };
   const claims = db.collection(`${prefix}membership_claims`);
   const users = db.collection(`${prefix}users`);
   return {
     history: db.collection<EntryDoc>(`${prefix}organisation_history`),
     heads: db.collection<HeadDoc>(`${prefix}organisation_heads`),
-    recent: recent as unknown as Collection<SlotDoc>,
-    snapshotPointers: recent as unknown as Collection<SnapshotPointerDoc>,
+    recent: (organisationId) => recent(organisationId) as unknown as Collection<SlotDoc>,
+    snapshotPointers: (organisationId) => recent(organisationId) as unknown as Collection<SnapshotPointerDoc>,
     tokens: db.collection<TokenDoc>(`${prefix}invitation_tokens`),
     snapshots: db.collection<SnapshotDoc>(`${prefix}organisation_snapshots`),
     claims: claims as unknown as Collection<ClaimDoc>,

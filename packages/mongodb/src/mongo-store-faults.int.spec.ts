@@ -154,7 +154,7 @@ describe('MongoDB adapter: answers and convergence when the store fails part-way
     const seen = await p1.organisations.load('acme', ['cy']);
     const other = await p2.organisations.load('acme', ['cy']);
     await p2.organisations.save(change('acme', { remove: ['cy'] }), other!.version);
-    replaceNext(p1.collections.recent, 'findOne', 3, () => lost());
+    replaceNext(p1.collections.recent('acme'), 'findOne', 3, () => lost());
     expect(await rejection(p1.organisations.save(change('acme', { add: ['bob'] }), seen!.version))).to.be.instanceOf(ConcurrencyConflictError);
   });
 });

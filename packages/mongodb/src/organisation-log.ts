@@ -251,7 +251,7 @@ export class OrganisationLog {
     await Promise.all([
       // By `_id` alone (the one filter FerretDB evaluates in SQL). A writer a whole ring late could
       // put an older entry back into the slot; a reader then takes that entry from history instead.
-      guarded(() => this.c.recent.replaceOne({ _id: slot._id }, slot, { upsert: true })).catch((error: unknown) => {
+      guarded(() => this.c.recent(entry.o).replaceOne({ _id: slot._id }, slot, { upsert: true })).catch((error: unknown) => {
         // Two first writes of one slot: the other one holds it, which is as good.
         if (!isDuplicateKey(error)) throw error;
       }),
@@ -300,7 +300,7 @@ export class OrganisationLog {
 
   /** Makes sure the slot and the head of committed entry `seq` announce it (its writer may have failed). */
   private async repair(organisationId: string, seq: number): Promise<void> {
-    const slot = await guarded(() => this.c.recent.findOne({ _id: slotId(organisationId, seq) }, { projection: { s: 1 }, maxTimeMS }));
+    const slot = await guarded(() => this.c.recent(organisationId).findOne({ _id: slotId(organisationId, seq) }, { projection: { s: 1 }, maxTimeMS }));
     if (slot !== null && slot.s >= seq && (await this.readHead(organisationId)) >= seq) return;
     // Usually the winner is about to write them: give it a moment before reading history.
     await sleep(20);
@@ -331,7 +331,7 @@ export class OrganisationLog {
     let waited = false;
     while (view.seq < head) {
       const next = view.seq + 1;
-      const slot = await guarded(() => this.c.recent.findOne({ _id: slotId(organisationId, next) }, { maxTimeMS }));
+      const slot = await guarded(() => this.c.recent(organisationId).findOne({ _id: slotId(organisationId, next) }, { maxTimeMS }));
       if (slot !== null && slot.s === next) {
         applyNext(view, { ...slot, _id: entryId(organisationId, slot.s) });
         continue;
@@ -378,7 +378,7 @@ export class OrganisationLog {
    * holds after it); undefined when the organisation does not exist.
    */
   private async coldLoad(organisationId: string, head: number, thorough: boolean): Promise<OrganisationView | undefined> {
-    const pointer = await guarded(() => this.c.snapshotPointers.findOne({ _id: snapshotPointerId(organisationId) }, { maxTimeMS }));
+    const pointer = await guarded(() => this.c.snapshotPointers(organisationId).findOne({ _id: snapshotPointerId(organisationId) }, { maxTimeMS }));
     let snapshot: SnapshotDoc | null = null;
     if (pointer !== null) {
       snapshot = await guarded(() => this.c.snapshots.findOne({ _id: entryId(organisationId, pointer.s) }, { maxTimeMS }));
@@ -420,10 +420,10 @@ export class OrganisationLog {
       if (!isDuplicateKey(error)) throw error;
     }
     const id = snapshotPointerId(view.organisationId);
-    const pointer = await guarded(() => this.c.snapshotPointers.findOne({ _id: id }, { maxTimeMS }));
+    const pointer = await guarded(() => this.c.snapshotPointers(view.organisationId).findOne({ _id: id }, { maxTimeMS }));
     if (pointer !== null && pointer.s >= doc.s) return;
     // Keep the latest two (a cold load may still be reading the previous one); all by `_id`.
-    await guarded(() => this.c.snapshotPointers.replaceOne({ _id: id }, { s: doc.s, p: pointer?.s ?? 0 }, { upsert: true }));
+    await guarded(() => this.c.snapshotPointers(view.organisationId).replaceOne({ _id: id }, { s: doc.s, p: pointer?.s ?? 0 }, { upsert: true }));
     if (pointer !== null && pointer.p > 0) await guarded(() => this.c.snapshots.deleteOne({ _id: entryId(view.organisationId, pointer.p) }));
   }
 

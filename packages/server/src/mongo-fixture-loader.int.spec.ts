@@ -42,9 +42,11 @@ describe('scripts/load-fixture.mjs', function () {
       const snapshot = async () =>
         JSON.stringify(
           await Promise.all(
-            ['organisation_history', 'organisation_heads', 'organisation_recent', 'organisation_snapshots', 'invitation_tokens', 'membership_claims', 'users', 'audit_events', 'clients'].map((name) =>
-              store.db.collection(name).find({}, { projection: { at: 0 } }).sort({ _id: 1 }).toArray(),
-            ),
+            // Every collection the loader wrote (the ring slots are spread over bucket collections).
+            (await store.db.listCollections({}, { nameOnly: true }).toArray())
+              .map((c) => c.name)
+              .sort()
+              .map(async (name) => [name, await store.db.collection(name).find({}, { projection: { at: 0 } }).sort({ _id: 1 }).toArray()]),
           ),
         );
       const before = await snapshot();
