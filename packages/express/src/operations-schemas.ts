@@ -1,6 +1,5 @@
 import {
   auditActions,
-  auditActorKinds,
   maxAuditPageSize,
   maxBulkSize,
   maxClientNameLength,
@@ -12,7 +11,7 @@ import {
 } from '@partner-team/core';
 import { z } from 'zod';
 import { operatorRoles } from './operator-auth.js';
-import { auditDetail, base64url, identifier, instant, invitationResponse, memberDetails, pageSize, role } from './schemas.js';
+import { auditEvent, base64url, identifier, instant, invitationResponse, memberDetails, pageSize, role } from './schemas.js';
 
 // The operations API's requests and answers. Requests are strict at every level and bounded; the
 // domain then checks what only it can (the reason's characters, names, email addresses…).
@@ -109,19 +108,7 @@ export const inspectionResponse = z.strictObject({
   adminCount: z.number().int().min(0),
   members: z.strictObject({ items: z.array(memberDetails), nextCursor: z.string().nullable(), total: z.number().int().min(0) }),
 });
-export const operationsAuditEvent = z.strictObject({
-  id: identifier,
-  organisationId: identifier.nullable(),
-  action: z.enum(auditActions),
-  actorKind: z.enum(auditActorKinds),
-  actorUserId: identifier,
-  reason: z.string().nullable(),
-  targetUserId: identifier.nullable(),
-  invitationId: identifier.nullable(),
-  before: auditDetail,
-  after: auditDetail,
-  at: instant,
-  requestId: z.string().nullable(),
-});
+/** An audit event as support sees it: the partner surface's form with its organisation (null: it belongs to none). */
+export const operationsAuditEvent = auditEvent.extend({ organisationId: identifier.nullable() });
 export const auditSearchResponse = z.strictObject({ items: z.array(operationsAuditEvent), nextCursor: z.string().nullable() });
 export const usersUpsertedResponse = z.strictObject({ changed: z.array(identifier) });

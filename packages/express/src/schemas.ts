@@ -175,24 +175,25 @@ export const auditDetail = z
   })
   .nullable();
 
+/** An audit event as the partner surface answers it (always of the reader's own organisation). */
+export const auditEvent = z.strictObject({
+  id: identifier,
+  action: z.enum(auditActions),
+  /** `support_operator`: an AiDial support action on this organisation (the page may label it "AiDial support"). */
+  actorKind: z.enum(auditActorKinds),
+  actorUserId: identifier,
+  /** The support operator's reason; null for partner members. */
+  reason: z.string().nullable(),
+  targetUserId: identifier.nullable(),
+  invitationId: identifier.nullable(),
+  before: auditDetail,
+  after: auditDetail,
+  at: instant,
+  requestId: z.string().nullable(),
+});
+
 export const auditEventsResponse = z.strictObject({
-  items: z.array(
-    z.strictObject({
-      id: identifier,
-      action: z.enum(auditActions),
-      /** `support_operator`: an AiDial support action on this organisation (the page may label it "AiDial support"). */
-      actorKind: z.enum(auditActorKinds),
-      actorUserId: identifier,
-      /** The support operator's reason; null for partner members. */
-      reason: z.string().nullable(),
-      targetUserId: identifier.nullable(),
-      invitationId: identifier.nullable(),
-      before: auditDetail,
-      after: auditDetail,
-      at: instant,
-      requestId: z.string().nullable(),
-    }),
-  ),
+  items: z.array(auditEvent),
   nextCursor: z.string().nullable(),
 });
 
