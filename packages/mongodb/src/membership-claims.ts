@@ -46,12 +46,6 @@ export class MembershipClaims {
   ) {}
 
   /** The user's latest claim as this process last saw it (within the TTL), else as its pointer says. */
-  /** The user's latest claim as this process read it within the cache's lifetime; `undefined` when it has not (no read). */
-  cachedLatest(userId: string): Claim | null | undefined {
-    const hit = this.cache.get(userId);
-    return hit !== undefined && Date.now() - hit.readAt < this.cacheTtlMs ? hit.claim : undefined;
-  }
-
   async latestCached(userId: string): Promise<{ claim: Claim | undefined; cached: boolean }> {
     const hit = this.cache.get(userId);
     if (hit !== undefined && Date.now() - hit.readAt < this.cacheTtlMs) return { claim: hit.claim ?? undefined, cached: true };

@@ -47,16 +47,11 @@ export class MongoUserDirectory implements UserDirectory {
   ) {}
 
   async findById(userId: string): Promise<DirectoryUser | undefined> {
-    // A member whose organisation this process confirms (or confirmed a moment ago, as the request's
-    // own membership check does): the view holds the profile, the same copy the roster shows. The
+    // A member of an organisation this process confirmed a moment ago (the request's own membership
+    // check confirms the actor's): that view holds the profile, the same copy the roster shows. The
     // users document is read only otherwise: an `_id` equality is a scan of the collection on
     // FerretDB, and a PATCH would pay for the size of the directory (ADR 0006).
-    // Only a claim this process holds in its cache routes to a view: reading the claim here would be
-    // one more command in front of the users document.
-    // Else a view confirmed a moment ago that lists them (the organisation of the request's actor).
-    const claim = this.claims.cachedLatest(userId);
-    const routed = claim != null && this.log.heldView(claim.o) !== undefined ? await this.log.recent(claim.o, this.freshnessMs) : undefined;
-    const view = routed?.isMember(userId) === true ? routed : this.log.freshViewWithMember(userId, this.freshnessMs);
+    const view = this.log.freshViewWithMember(userId, this.freshnessMs);
     const held = view?.profileOf(userId);
     if (held !== undefined) return { id: userId, name: held.n, email: held.e, mfaEnabled: held.m, lastActiveAt: held.l };
     const doc = await guarded(() => this.c.users.findOne({ _id: userId }, { maxTimeMS }));
