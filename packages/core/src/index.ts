@@ -54,7 +54,7 @@ export type { ClientAssignments, AssignedClient } from './application/ports/clie
 export type { Clock } from './application/ports/clock.js';
 export type { IdGenerator } from './application/ports/id-generator.js';
 export type { InvitationTokens } from './application/ports/invitation-tokens.js';
-export { invitationMessage, deliverInvitation, type InvitationNotifier, type InvitationMessage, type InvitationDelivery } from './application/ports/invitation-notifier.js';
+export { invitationMessage, type InvitationNotifier, type InvitationMessage, type InvitationDelivery } from './application/ports/invitation-notifier.js';
 export type { Logger, LogFields } from './application/ports/logger.js';
 
 // The use cases, assembled
