@@ -1,11 +1,11 @@
-import { ConcurrencyConflictError, StoreUnavailableError } from '@partner-team/core';
+import { StoreUnavailableError } from '@partner-team/core';
 import { problemTypes, type ProblemCode } from '@partner-team/express';
 import * as schemas from '@partner-team/express/schemas';
 import { expect } from 'chai';
 import type { z } from 'zod';
 import type { Persistence } from './persistence.js';
-import { OpenApiAnswers } from './test-support/openapi-answers.js';
-import { apiAnswerLog, Client, TestServer, type Answer } from './test-support/test-server.js';
+import { documentedProblemCodes, OpenApiAnswers } from './test-support/openapi-answers.js';
+import { apiAnswerLog, Client, TestServer, type Answer, savesAlwaysConflict } from './test-support/test-server.js';
 
 const day = 24 * 60 * 60 * 1000;
 const seen = new Set<ProblemCode>();
@@ -351,17 +351,7 @@ describe('HTTP API: every endpoint and every error code, against a started serve
     });
 
     it('concurrency_conflict when the store keeps moving under a mutation', async function () {
-      const conflicted = await TestServer.start({
-        wrap: (p): Persistence => ({
-          ...p,
-          organisations: {
-            loadForMember: (userId, teammates) => p.organisations.loadForMember(userId, teammates),
-            load: (id, users) => p.organisations.load(id, users),
-            findByInvitationTokenHash: (hash) => p.organisations.findByInvitationTokenHash(hash),
-            save: (change) => Promise.reject(new ConcurrencyConflictError(change.organisationId)),
-          },
-        }),
-      });
+      const conflicted = await TestServer.start({ wrap: savesAlwaysConflict });
       try {
         expectProblem(await (await conflicted.signIn('ada')).patch('/members/cy', { role: 'partner_admin' }), 'concurrency_conflict');
       } finally {
@@ -391,17 +381,7 @@ describe('HTTP API: every endpoint and every error code, against a started serve
     });
 
     it('has answered every code the served OpenAPI document lists for the partner API, and only those', async function () {
-      const document = (await server.anonymous().get('/openapi.json')).body as {
-        paths: Record<string, Record<string, { responses: Record<string, { description: string; content?: Record<string, unknown> }> }>>;
-      };
-      const documented = new Set<string>(['route_not_found']);
-      for (const operations of Object.values(document.paths)) {
-        for (const { responses } of Object.values(operations)) {
-          for (const response of Object.values(responses)) {
-            if (response.content?.['application/problem+json'] !== undefined) for (const code of response.description.split(', ')) documented.add(code);
-          }
-        }
-      }
+      const documented = documentedProblemCodes((await server.anonymous().get('/openapi.json')).body);
       for (const code of documented) expect(code in problemTypes, code).to.equal(true);
       expect([...seen].sort()).to.deep.equal([...documented].sort());
     });
@@ -494,17 +474,7 @@ describe('HTTP API: every endpoint and every error code, against a started serve
     });
 
     it('answers each mutation 409 concurrency_conflict when every save meets a newer version', async function () {
-      const conflicted = await TestServer.start({
-        wrap: (p): Persistence => ({
-          ...p,
-          organisations: {
-            loadForMember: (userId, teammates) => p.organisations.loadForMember(userId, teammates),
-            load: (id, users) => p.organisations.load(id, users),
-            findByInvitationTokenHash: (hash) => p.organisations.findByInvitationTokenHash(hash),
-            save: (change) => Promise.reject(new ConcurrencyConflictError(change.organisationId)),
-          },
-        }),
-      });
+      const conflicted = await TestServer.start({ wrap: savesAlwaysConflict });
       try {
         for (const operation of operations.filter(mutation)) {
           expectProblem(await send(signedIn(conflicted, operation === 'POST /invitations/accept' ? 'newbie' : 'ada'), operation), 'concurrency_conflict');

@@ -1,10 +1,10 @@
-import { ConcurrencyConflictError } from '@partner-team/core';
 import { JwtOperatorAuthenticator, problemTypes, type ProblemCode } from '@partner-team/express';
 import * as schemas from '@partner-team/express/schemas';
 import { expect } from 'chai';
 import type { Persistence } from './persistence.js';
+import { documentedProblemCodes } from './test-support/openapi-answers.js';
 import { expectAnswer } from './test-support/operations-scenario.js';
-import { Client, TestServer, testOperationsAudience, testOperationsSecret, type Answer } from './test-support/test-server.js';
+import { Client, TestServer, testOperationsAudience, testOperationsSecret, type Answer, savesAlwaysConflict } from './test-support/test-server.js';
 
 const seen = new Set<ProblemCode>();
 const reason = 'ticket 77: endpoint checks';
@@ -220,17 +220,7 @@ describe('operations API: every endpoint and every error code, against a started
     });
 
     it('concurrency_conflict when the store keeps moving under an operation', async function () {
-      const conflicted = await TestServer.start({
-        wrap: (p): Persistence => ({
-          ...p,
-          organisations: {
-            loadForMember: (userId, teammates) => p.organisations.loadForMember(userId, teammates),
-            load: (id, users) => p.organisations.load(id, users),
-            findByInvitationTokenHash: (hash) => p.organisations.findByInvitationTokenHash(hash),
-            save: (change) => Promise.reject(new ConcurrencyConflictError(change.organisationId)),
-          },
-        }),
-      });
+      const conflicted = await TestServer.start({ wrap: savesAlwaysConflict });
       try {
         expectProblem(await (await conflicted.operator()).post('/organisations/acme/admins', { userId: 'cy', reason }), 'concurrency_conflict');
       } finally {
@@ -252,29 +242,12 @@ describe('operations API: every endpoint and every error code, against a started
     });
 
     it('has answered every code the served OpenAPI document lists for the operations API, and only those', async function () {
-      const document = (await server.anonymousOperator().get('/openapi.json')).body as {
-        paths: Record<string, Record<string, { responses: Record<string, { description: string; content?: Record<string, unknown> }> }>>;
-      };
-      const documented = new Set<string>(['route_not_found']);
-      for (const operations of Object.values(document.paths)) {
-        for (const { responses } of Object.values(operations)) {
-          for (const response of Object.values(responses)) {
-            if (response.content?.['application/problem+json'] !== undefined) for (const code of response.description.split(', ')) documented.add(code);
-          }
-        }
-      }
+      const documented = documentedProblemCodes((await server.anonymousOperator().get('/openapi.json')).body);
       for (const code of documented) expect(code in problemTypes, code).to.equal(true);
       expect([...seen].sort()).to.deep.equal([...documented].sort());
       // The problem table has no dead entry: every code is answered by the partner API or by this one.
-      const partner = (await server.anonymous().get('/openapi.json')).body as typeof document;
-      for (const operations of Object.values(partner.paths)) {
-        for (const { responses } of Object.values(operations)) {
-          for (const response of Object.values(responses)) {
-            if (response.content?.['application/problem+json'] !== undefined) for (const code of response.description.split(', ')) documented.add(code);
-          }
-        }
-      }
-      expect(Object.keys(problemTypes).filter((code) => !documented.has(code))).to.deep.equal([]);
+      const answered = new Set([...documented, ...documentedProblemCodes((await server.anonymous().get('/openapi.json')).body)]);
+      expect(Object.keys(problemTypes).filter((code) => !answered.has(code))).to.deep.equal([]);
     });
   });
 });

@@ -125,3 +125,19 @@ function codesOf(schema: Record<string, unknown>): string[] {
     return code?.enum ?? (code?.const === undefined ? [] : [code.const]);
   });
 }
+
+/**
+ * Every problem code a served OpenAPI document lists (a problem+json response's description names
+ * its codes), plus `route_not_found`, which any unknown path answers.
+ */
+export function documentedProblemCodes(document: unknown): Set<string> {
+  const codes = new Set<string>(['route_not_found']);
+  for (const operations of Object.values((document as Document).paths)) {
+    for (const { responses } of Object.values(operations)) {
+      for (const response of Object.values(responses)) {
+        if (response.content?.['application/problem+json'] !== undefined) for (const code of response.description.split(', ')) codes.add(code);
+      }
+    }
+  }
+  return codes;
+}

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { IdGenerator, PersistencePorts } from '@partner-team/core';
+import { ConcurrencyConflictError, type IdGenerator, type PersistencePorts } from '@partner-team/core';
 import { CsrfTokens, JwtOperatorAuthenticator, JwtSessionAuthenticator, type OperatorRole } from '@partner-team/express';
 import { InMemoryPartnerTeamStore } from '@partner-team/in-memory';
 import { DeterministicTokens, FixedClock, MemoryLogger, RecordingNotifier, SequentialIds } from '@partner-team/testing';
@@ -145,6 +145,19 @@ export interface TestServerOptions {
 }
 
 /** A partner API client of the server at `baseUrl` with a fresh session for `userId`, holding the CSRF token GET /me returned. */
+/** A `wrap` for {@link TestServerOptions}: a store where every save meets a newer version. */
+export function savesAlwaysConflict(p: Persistence): Persistence {
+  return {
+    ...p,
+    organisations: {
+      loadForMember: (userId, teammates) => p.organisations.loadForMember(userId, teammates),
+      load: (id, users) => p.organisations.load(id, users),
+      findByInvitationTokenHash: (hash) => p.organisations.findByInvitationTokenHash(hash),
+      save: (change) => Promise.reject(new ConcurrencyConflictError(change.organisationId)),
+    },
+  };
+}
+
 export async function signIn(baseUrl: string, sessions: JwtSessionAuthenticator, userId: string): Promise<Client> {
   const token = sessions.issue({ userId, sessionId: randomBytes(12).toString('base64url') }, 3600);
   const client = new Client(`${baseUrl}/api/partner-team`, token, undefined);
